@@ -1,0 +1,429 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * garlic - Linux process events from the kernel's proc connector.
+ *
+ * This header is the manual. Every function returns 0 (or a count) on
+ * success and a negative errno on failure; garlic_strerror() turns any of
+ * them into a sentence. Nothing in the library prints.
+ *
+ * Thread safety: a struct garlic is not locked. Use each handle from one
+ * thread at a time (different handles are independent and may be used
+ * from different threads at once). The free functions (names, filter,
+ * strerror, realtime conversion) are thread-safe.
+ */
+#ifndef GARLIC_GARLIC_H
+#define GARLIC_GARLIC_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct nl_sock;
+struct nl_cb;
+struct nl_msg;
+struct sock_filter;
+
+/* events */
+
+/*
+ * Event kinds: the kernel's own values (include/uapi/linux/cn_proc.h),
+ * usable as a bit mask in garlic_open().
+ */
+#define GARLIC_EVENT_NONE		0x00000000u /* the kernel's ACK; never delivered */
+#define GARLIC_EVENT_FORK		0x00000001u
+#define GARLIC_EVENT_EXEC		0x00000002u
+#define GARLIC_EVENT_UID		0x00000004u
+#define GARLIC_EVENT_GID		0x00000040u
+#define GARLIC_EVENT_SID		0x00000080u
+#define GARLIC_EVENT_PTRACE		0x00000100u
+#define GARLIC_EVENT_COMM		0x00000200u
+/*
+ * A subscription flag only: with it (and without GARLIC_EVENT_EXIT) only
+ * exits whose exit_code is not 0 pass. Such exits arrive as
+ * GARLIC_EVENT_EXIT; no event ever has this type.
+ */
+#define GARLIC_EVENT_NONZERO_EXIT	0x20000000u
+#define GARLIC_EVENT_COREDUMP		0x40000000u
+#define GARLIC_EVENT_EXIT		0x80000000u
+
+/* Every kind garlic knows; garlic_open() with this or 0 installs no filter. */
+#define GARLIC_EVENT_ALL                                                      \
+	(GARLIC_EVENT_FORK | GARLIC_EVENT_EXEC | GARLIC_EVENT_UID |            \
+	 GARLIC_EVENT_GID | GARLIC_EVENT_SID | GARLIC_EVENT_PTRACE |           \
+	 GARLIC_EVENT_COMM | GARLIC_EVENT_NONZERO_EXIT |                       \
+	 GARLIC_EVENT_COREDUMP | GARLIC_EVENT_EXIT)
+
+/*
+ * One process event, as the kernel reported it.
+ *
+ * - All pids, tgids and ids are those of the initial pid and user
+ *   namespaces, whatever namespace the listener runs in.
+ * - A pid is a task (thread) id; the tgid is the process id. A process
+ *   exit is the exit event with process_pid == process_tgid.
+ * - fork: for a new thread child_pid != child_tgid, and parent_pid /
+ *   parent_tgid name the *creating process's parent*, not the creator
+ *   (the kernel reports task->real_parent).
+ * - uid/gid: real_id and effective_id after the change.
+ * - ptrace: tracer_pid/tracer_tgid are 0 on detach.
+ * - comm: the new name, always NUL-terminated.
+ * - coredump: parent fields are 0 when the parent was already gone.
+ * - exit: exit_code is the raw wait status (use WIFEXITED(),
+ *   WEXITSTATUS(), WIFSIGNALED(), WTERMSIG(), WCOREDUMP()); exit_signal is
+ *   the signal sent to the parent (SIGCHLD, usually), (uint32_t)-1 for a
+ *   thread, whose parent fields are then 0.
+ * - Kinds garlic does not know yet are delivered with their type and the
+ *   kernel's 24 bytes of event data copied into the union as they came.
+ */
+struct garlic_event {
+	uint32_t type;		/* one GARLIC_EVENT_* */
+	uint32_t cpu;		/* CPU that generated the event */
+	uint64_t timestamp_ns;	/* the kernel's CLOCK_MONOTONIC stamp */
+	union {
+		struct {
+			pid_t parent_pid, parent_tgid, child_pid, child_tgid;
+		} fork;
+		struct {
+			pid_t process_pid, process_tgid;
+		} exec, sid;
+		struct {
+			pid_t process_pid, process_tgid;
+			uint32_t real_id, effective_id;
+		} uid, gid;
+		struct {
+			pid_t process_pid, process_tgid, tracer_pid, tracer_tgid;
+		} ptrace;
+		struct {
+			pid_t process_pid, process_tgid;
+			char command[16];
+		} comm;
+		struct {
+			pid_t process_pid, process_tgid, parent_pid, parent_tgid;
+		} coredump;
+		struct {
+			pid_t process_pid, process_tgid;
+			uint32_t exit_code, exit_signal;
+			pid_t parent_pid, parent_tgid;
+		} exit;
+	};
+	/*
+	 * The kernel's per-CPU sequence number of this message (cn_msg.seq).
+	 * Numbers are shared by all listeners and consumed by events a filter
+	 * dropped, so a gap alone does not mean loss: see garlic_counters.
+	 */
+	uint32_t seq;
+};
+
+/*
+ * Called once per event. The event is valid only during the call.
+ * Return 0 to go on; non-zero stops the current garlic_receive() early
+ * (events still queued stay queued for the next call).
+ */
+typedef int (*garlic_event_fn)(const struct garlic_event *ev, void *userdata);
+
+/*
+ * Name of an event kind: "fork", "exec", "uid", "gid", "sid", "ptrace",
+ * "comm", "nonzero_exit", "coredump", "exit", or "none" for 0. Returns
+ * NULL for a value that is not exactly one known kind.
+ */
+const char *garlic_event_name(uint32_t type);
+
+/*
+ * The kind called name (as garlic_event_name() spells it, case
+ * insensitive). Returns 0 and sets *type, or -EINVAL for an unknown name.
+ */
+int garlic_event_from_name(const char *name, uint32_t *type);
+
+/*
+ * Parses a comma-separated list of names ("fork,exec,exit"; "all" means
+ * every kind) into a mask. Returns 0 and sets *mask, or -EINVAL when an
+ * element is empty or unknown (*mask is then untouched).
+ */
+int garlic_events_parse(const char *list, uint32_t *mask);
+
+/*
+ * Converts an event's timestamp_ns (CLOCK_MONOTONIC) into nanoseconds
+ * since the Unix epoch, using the current offset between
+ * CLOCK_REALTIME and CLOCK_MONOTONIC. Returns 0 if the clocks cannot be
+ * read. (A wall-clock step between the event and the call shifts the
+ * result by the step.)
+ */
+uint64_t garlic_realtime_ns(uint64_t timestamp_ns);
+
+/* listening */
+
+/* An open subscription to the proc connector. Opaque. */
+struct garlic;
+
+/*
+ * Opens a netlink socket on the proc connector, subscribes to it and,
+ * when events selects some kinds, installs a filter so that only those
+ * kinds are delivered.
+ *
+ * events: OR of GARLIC_EVENT_*; 0 or GARLIC_EVENT_ALL means every kind.
+ * fn: called for each event from garlic_receive(); must not be NULL.
+ *
+ * The socket is blocking and close-on-exec; its receive buffer is
+ * GARLIC_DEFAULT_RCVBUF bytes (see garlic_set_rcvbuf()).
+ *
+ * Returns 0 and sets *out, or a negative errno (leaving *out untouched):
+ *   -EINVAL           fn or out is NULL, or events has unknown bits
+ *   -EPROTONOSUPPORT  the kernel has no proc connector
+ *                     (CONFIG_CONNECTOR / CONFIG_PROC_EVENTS)
+ *   -EPERM            the kernel (before 6.6) wants CAP_NET_ADMIN
+ *   -ECONNREFUSED     this network namespace has no proc connector (it
+ *                     exists only in the initial one)
+ *   -ETIMEDOUT        the kernel never acknowledged the subscription; it
+ *                     ignores requests from non-initial pid or user
+ *                     namespaces
+ *   -ENOMEM, or another errno from socket(2), bind(2) or send(2)
+ */
+int garlic_open(struct garlic **out, uint32_t events, garlic_event_fn fn,
+		void *userdata);
+
+/*
+ * Receive buffer garlic_open() asks for. The kernel doubles it: 16 MiB,
+ * room for ~20 000 queued events, which a fork storm on a 2-CPU machine
+ * does not fill.
+ */
+#define GARLIC_DEFAULT_RCVBUF (8 * 1024 * 1024)
+
+/* Which filter a handle's subscription uses (garlic_filter_mode()). */
+enum garlic_filter_mode {
+	GARLIC_FILTER_NONE = 0,	  /* every kind is delivered */
+	GARLIC_FILTER_BPF = 1,	  /* classic BPF on the socket */
+	GARLIC_FILTER_KERNEL = 2, /* the kernel's own filter (Linux >= 6.6) */
+};
+
+/* Flags for struct garlic_open_opts. */
+#define GARLIC_OPEN_NONBLOCK	(1u << 0) /* the socket is O_NONBLOCK */
+#define GARLIC_OPEN_FORCE_BPF	(1u << 1) /* never use the kernel filter */
+
+/*
+ * Options for garlic_open_opts(). Zero-initialise it, set sz to
+ * sizeof(struct garlic_open_opts) and only the members you need: a zero
+ * member means the default. Members are only ever added at the end.
+ */
+struct garlic_open_opts {
+	size_t sz;
+	uint32_t events;	   /* as in garlic_open() */
+	uint32_t flags;		   /* GARLIC_OPEN_* */
+	int rcvbuf;		   /* bytes; 0: GARLIC_DEFAULT_RCVBUF */
+	unsigned int ack_timeout_ms; /* 0: 1000 */
+};
+
+/*
+ * garlic_open() with options. Returns as garlic_open(); also -EINVAL when
+ * opts is NULL, opts->sz is too small or opts->flags has unknown bits.
+ */
+int garlic_open_opts(struct garlic **out, const struct garlic_open_opts *opts,
+		     garlic_event_fn fn, void *userdata);
+
+/*
+ * Unsubscribes (PROC_CN_MCAST_IGNORE: closing the socket alone does not
+ * lower the kernel's listener count), closes the socket unless the caller
+ * owns it (garlic_attach()), and frees the handle. NULL is a no-op.
+ *
+ * It may be called from inside the event or loss callback: the handle is
+ * then freed when the callback returns, and the garlic_receive() that
+ * called it returns at once with the events dispatched so far.
+ */
+void garlic_close(struct garlic *g);
+
+/*
+ * The socket's file descriptor, for poll/epoll/GLib/libevent loops:
+ * readable means garlic_receive() has work. Set O_NONBLOCK on it (or use
+ * GARLIC_OPEN_NONBLOCK) to make garlic_receive() never block.
+ * Returns the fd, or -EINVAL for NULL.
+ */
+int garlic_fd(struct garlic *g);
+
+/*
+ * Reads what is queued on the socket and calls fn for each event, up to
+ * a bounded batch so that a busy stream cannot hold the caller forever.
+ * Blocks only if the socket is blocking and nothing is queued. EINTR is
+ * retried.
+ *
+ * Returns the number of events dispatched (0 is possible: every message
+ * read was an ACK or was refused), or a negative errno:
+ *   -EAGAIN   non-blocking and nothing queued
+ *   -ENOBUFS  the kernel dropped events because the receive buffer was
+ *             full, and no loss callback is set (see garlic_set_loss_fn);
+ *             the count is in garlic_counters, listening goes on: call
+ *             again
+ *   -EINVAL   g is NULL
+ *   another errno from recvmmsg(2)
+ */
+int garlic_receive(struct garlic *g);
+
+/*
+ * Events already read from the socket but not dispatched, because a
+ * callback stopped garlic_receive() early. The fd does not signal them:
+ * when this is not 0, call garlic_receive() before waiting on the fd
+ * again. Returns the count, or -EINVAL for NULL.
+ */
+int garlic_pending(struct garlic *g);
+
+/*
+ * Sets the socket's receive buffer to bytes (SO_RCVBUFFORCE when
+ * privileged, else SO_RCVBUF, which the system caps at
+ * net.core.rmem_max). Each queued event costs ~860 bytes. Returns the
+ * size the kernel granted (it doubles the request), or -EINVAL for a
+ * NULL handle or bytes <= 0, or another errno from setsockopt(2).
+ */
+int garlic_set_rcvbuf(struct garlic *g, int bytes);
+
+/*
+ * Which filter delivers the subscription's kinds: GARLIC_FILTER_*, or
+ * -EINVAL for NULL.
+ */
+int garlic_filter_mode(struct garlic *g);
+
+/* The kinds the handle is subscribed to (GARLIC_EVENT_ALL for all). */
+uint32_t garlic_events(struct garlic *g);
+
+/* loss and counters */
+
+/*
+ * What a handle has seen since it was opened. Every message read ends up
+ * in exactly one of events, acks, malformed and foreign.
+ */
+struct garlic_counters {
+	uint64_t events;    /* delivered to the event callback */
+	uint64_t lost;	    /* events the kernel reported dropped: the
+			       socket's drop counter, plus sequence gaps that
+			       no drop explains (unfiltered handles only) */
+	uint64_t overruns;  /* times the receive buffer overflowed (ENOBUFS) */
+	uint64_t acks;	    /* subscription ACKs read, any listener's */
+	uint64_t malformed; /* refused: lengths disagree, truncated */
+	uint64_t foreign;   /* refused: not from the kernel's proc connector */
+	uint64_t seq_gaps;  /* events missing from the per-CPU sequence
+			       (unfiltered handles only; 0 otherwise) */
+};
+
+/*
+ * Copies the counters into *out. size is sizeof(*out) as the caller
+ * knows it, so that older programs keep working when members are added.
+ * Returns 0, or -EINVAL for a NULL argument.
+ */
+int garlic_get_counters(struct garlic *g, struct garlic_counters *out,
+			size_t size);
+
+/* Why events were lost (struct garlic_loss.cause). */
+enum garlic_loss_cause {
+	/* The receive buffer overflowed; counted by the socket. */
+	GARLIC_LOSS_OVERRUN = 1,
+	/* A sequence gap no overrun explains (the kernel failed to send). */
+	GARLIC_LOSS_SEQUENCE = 2,
+};
+
+struct garlic_loss {
+	uint32_t cause;	     /* GARLIC_LOSS_* */
+	uint32_t reserved;
+	uint64_t lost;	     /* events lost in this report; 0 when the
+				kernel could not say how many */
+	uint64_t total_lost; /* garlic_counters.lost after this report */
+};
+
+/*
+ * Called when garlic learns that events were lost. Return 0 to go on,
+ * non-zero to stop the current garlic_receive() early.
+ */
+typedef int (*garlic_loss_fn)(const struct garlic_loss *loss, void *userdata);
+
+/*
+ * Sets (or, with fn NULL, removes) the loss callback. While one is set,
+ * garlic_receive() reports loss through it instead of returning -ENOBUFS.
+ * Returns 0, or -EINVAL for a NULL handle.
+ */
+int garlic_set_loss_fn(struct garlic *g, garlic_loss_fn fn, void *userdata);
+
+/*
+ * Reads the socket's drop counter and reports any new loss (through the
+ * loss callback, and the counters). garlic_receive() does this by itself;
+ * a libnl application calls it when nl_recvmsgs() fails with
+ * -NLE_NOMEM, which is how libnl reports ENOBUFS.
+ * Returns the number of newly lost events, or a negative errno.
+ */
+int garlic_check_loss(struct garlic *g);
+
+/* libnl integration */
+
+/*
+ * The handle's libnl socket (owned by the handle unless it came from
+ * garlic_attach()). Returns NULL for a NULL handle.
+ */
+struct nl_sock *garlic_nl_sock(struct garlic *g);
+
+/*
+ * Subscribes the caller's libnl socket sk to the proc connector: connects
+ * it to NETLINK_CONNECTOR if it is not connected yet, disables libnl's
+ * sequence check (the kernel numbers these messages its own way), sets
+ * the receive buffer, joins the CN_IDX_PROC group, attaches the filter
+ * for events and sends LISTEN. The caller keeps owning sk; garlic_close()
+ * unsubscribes and frees the handle but leaves sk open.
+ *
+ * Events reach fn either through garlic_receive() or, in the caller's own
+ * nl_recvmsgs() loop, through garlic_nl_register(). Returns as
+ * garlic_open(), plus -EINVAL when sk is NULL or connected to another
+ * protocol.
+ */
+int garlic_attach(struct garlic **out, struct nl_sock *sk, uint32_t events,
+		  garlic_event_fn fn, void *userdata);
+
+/*
+ * Installs garlic's message handler on cb so that nl_recvmsgs(sk, cb)
+ * delivers parsed events to the handle's callback. Connector messages
+ * have nlmsg_type NLMSG_DONE, so libnl hands them to NL_CB_FINISH (never
+ * NL_CB_VALID): that is the hook garlic takes. It also turns off cb's
+ * sequence check (NL_CB_SEQ_CHECK), which would refuse them. garlic_close()
+ * puts the NL_CB_FINISH hook back to libnl's default. Returns 0, or -EINVAL for NULL arguments.
+ */
+int garlic_nl_register(struct garlic *g, struct nl_cb *cb);
+
+/*
+ * The handler itself, an nl_recvmsg_msg_cb_t taking the struct garlic as
+ * its argument, for applications that install it on a hook of their
+ * choice. Returns NL_OK, or NL_STOP when the callback asked to stop.
+ */
+int garlic_nl_handler(struct nl_msg *msg, void *garlic);
+
+/* filter */
+
+/* Room garlic_filter_build() ever needs, in instructions. */
+#define GARLIC_FILTER_MAX_INSNS 16
+
+/*
+ * Writes into insns (room for max instructions) a classic BPF socket
+ * filter passing only the kinds in events, plus the kernel's ACKs. With
+ * GARLIC_EVENT_NONZERO_EXIT but not GARLIC_EVENT_EXIT it passes only exits
+ * whose exit_code is not 0. Returns the number of instructions, or
+ * -EINVAL for unknown bits in events, 0 events, or NULL insns, or -ENOSPC
+ * when max is too small.
+ */
+int garlic_filter_build(uint32_t events, struct sock_filter *insns,
+			unsigned int max);
+
+/*
+ * Builds that filter and attaches it to fd with SO_ATTACH_FILTER; with
+ * events 0 or GARLIC_EVENT_ALL it detaches any filter instead.
+ * Returns 0 or a negative errno.
+ */
+int garlic_filter_attach(int fd, uint32_t events);
+
+/* errors */
+
+/*
+ * A sentence for err, which may be any value this library returns
+ * (negative errno; the sign is ignored). Never NULL; the string is
+ * static.
+ */
+const char *garlic_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GARLIC_GARLIC_H */

@@ -1,0 +1,484 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Socket set-up, subscription (LISTEN and its ACK), and close (IGNORE).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <linux/sock_diag.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/handlers.h>
+
+#include "garlic-private.h"
+#include "wire.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+#define DEFAULT_ACK_TIMEOUT_MS 1000
+/*
+ * The kernel answers LISTEN synchronously, inside our send(2), so a
+ * proc_input request a kernel understands has its ACK queued before the
+ * send returns; this only covers scheduling noise before we conclude
+ * the kernel predates proc_input.
+ */
+#define PROBE_TIMEOUT_MS 100
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int garlic_send_request(struct garlic *g, uint32_t op, uint32_t events,
+			enum garlic_request_format format, uint32_t *ack_out)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct cn_msg cn;
+		struct garlic_proc_input input;
+	} __attribute__((packed)) req;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	size_t payload = format == GARLIC_REQUEST_PROC_INPUT
+				 ? sizeof(struct garlic_proc_input)
+				 : sizeof(uint32_t);
+	uint32_t ack = g->next_ack++;
+	ssize_t r;
+
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = NLMSG_HDRLEN + sizeof(struct cn_msg) + payload;
+	req.nlh.nlmsg_type = NLMSG_DONE;
+	req.nlh.nlmsg_pid = nl_socket_get_local_port(g->sk);
+	req.cn.id.idx = CN_IDX_PROC;
+	req.cn.id.val = CN_VAL_PROC;
+	req.cn.ack = ack;
+	req.cn.len = payload;
+	req.input.mcast_op = op;
+	req.input.event_type = events;
+
+	do
+		r = sendto(g->fd, &req, req.nlh.nlmsg_len, 0,
+			   (struct sockaddr *)&kernel, sizeof(kernel));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (ack_out)
+		*ack_out = ack;
+	return 0;
+}
+
+/*
+ * Reads until the kernel's ACK to request `ack` arrives. The ACK is
+ * multicast, so other listeners' ACKs are skipped; events read before it
+ * predate the subscription and are dropped.
+ * Returns 0, the ACK's -err, -ETIMEDOUT, or -ENOBUFS (the ACK may have
+ * been among the messages the kernel dropped).
+ */
+static int wait_ack(struct garlic *g, uint32_t ack, unsigned int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	uint8_t *buf = g->slots;
+	struct sockaddr_nl src;
+	struct iovec iov = { .iov_base = buf, .iov_len = GARLIC_SLOT_SIZE };
+	struct msghdr mh = {
+		.msg_name = &src,
+		.msg_namelen = sizeof(src),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+	};
+
+	for (;;) {
+		struct pollfd pfd = { .fd = g->fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		ssize_t n;
+
+		mh.msg_namelen = sizeof(src);
+		n = recvmsg(g->fd, &mh, MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				return -errno;
+			if (left <= 0)
+				return -ETIMEDOUT;
+			if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (src.nl_pid != 0 || (mh.msg_flags & MSG_TRUNC))
+			continue;
+		for (size_t off = 0; off < (size_t)n;) {
+			struct garlic_event ev;
+			struct garlic_ack a;
+			size_t used;
+
+			if (garlic_parse_msg(buf + off, n - off, &ev, &a, &used) ==
+				    GARLIC_MSG_ACK &&
+			    a.ack == ack + 1)
+				return -(int)a.err;
+			off += used;
+		}
+	}
+}
+
+/* Sends a request and waits for its ACK, once more if an overrun ate it. */
+static int request_acked(struct garlic *g, uint32_t op,
+			 enum garlic_request_format format,
+			 unsigned int timeout_ms)
+{
+	uint32_t ack;
+	int r;
+
+	for (int attempt = 0; attempt < 3; attempt++) {
+		r = garlic_send_request(g, op, GARLIC_EVENT_ALL, format, &ack);
+		if (r < 0)
+			return r;
+		r = wait_ack(g, ack, timeout_ms);
+		if (r != -ENOBUFS)
+			return r;
+	}
+	return r;
+}
+
+int garlic_read_drops(struct garlic *g, uint32_t *drops)
+{
+	uint32_t meminfo[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(meminfo);
+
+	if (getsockopt(g->fd, SOL_SOCKET, SO_MEMINFO, meminfo, &len) < 0)
+		return -errno;
+	if (len < (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t))
+		return -EOPNOTSUPP;
+	*drops = meminfo[SK_MEMINFO_DROPS];
+	return 0;
+}
+
+static int set_rcvbuf(int fd, int bytes)
+{
+	int granted;
+	socklen_t len = sizeof(granted);
+
+	/* SO_RCVBUFFORCE ignores net.core.rmem_max but needs CAP_NET_ADMIN. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &granted, &len) < 0)
+		return -errno;
+	return granted;
+}
+
+GARLIC_EXPORT int garlic_set_rcvbuf(struct garlic *g, int bytes)
+{
+	if (!g || bytes <= 0)
+		return -EINVAL;
+	return set_rcvbuf(g->fd, bytes);
+}
+
+/*
+ * Gives sk a NETLINK_CONNECTOR socket of our own making: socket(2) and
+ * bind(2) report the precise errno (EPROTONOSUPPORT, EPERM) that
+ * nl_connect() would fold into libnl codes, and the receive buffer is
+ * sized before the group is joined, so no event meets libnl's 64 KiB.
+ */
+static int connect_socket(struct nl_sock *sk, int rcvbuf, bool nonblock)
+{
+	struct sockaddr_nl local = { .nl_family = AF_NETLINK };
+	int fd, r;
+
+	fd = socket(AF_NETLINK,
+		    SOCK_RAW | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0),
+		    NETLINK_CONNECTOR);
+	if (fd < 0)
+		return -errno;
+	r = set_rcvbuf(fd, rcvbuf);
+	if (r < 0)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0) {
+		r = -errno;
+		goto fail;
+	}
+	r = nl_socket_set_fd(sk, NETLINK_CONNECTOR, fd);
+	if (r < 0) {
+		r = garlic_errno_from_nl(r);
+		goto fail;
+	}
+	return 0;
+fail:
+	close(fd);
+	return r;
+}
+
+static int check_protocol(int fd)
+{
+	int protocol;
+	socklen_t len = sizeof(protocol);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) < 0)
+		return -errno;
+	return protocol == NETLINK_CONNECTOR ? 0 : -EINVAL;
+}
+
+static struct garlic *garlic_new(void)
+{
+	struct garlic *g = calloc(1, sizeof(*g));
+	long cpus = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (!g)
+		return NULL;
+	g->fd = -1;
+	g->ncpus = cpus > 0 ? (unsigned int)cpus : 1;
+	g->next_seq = calloc(g->ncpus, sizeof(*g->next_seq));
+	g->seq_seen = calloc(g->ncpus, sizeof(*g->seq_seen));
+	g->msgs = calloc(GARLIC_BATCH, sizeof(*g->msgs));
+	g->iov = calloc(GARLIC_BATCH, sizeof(*g->iov));
+	g->addrs = calloc(GARLIC_BATCH, sizeof(*g->addrs));
+	g->slots = malloc((size_t)GARLIC_BATCH * GARLIC_SLOT_SIZE);
+	if (!g->next_seq || !g->seq_seen || !g->msgs || !g->iov || !g->addrs ||
+	    !g->slots) {
+		garlic_free(g);
+		return NULL;
+	}
+	for (unsigned int i = 0; i < GARLIC_BATCH; i++) {
+		g->iov[i].iov_base = g->slots + (size_t)i * GARLIC_SLOT_SIZE;
+		g->iov[i].iov_len = GARLIC_SLOT_SIZE;
+		g->msgs[i].msg_hdr.msg_iov = &g->iov[i];
+		g->msgs[i].msg_hdr.msg_iovlen = 1;
+		g->msgs[i].msg_hdr.msg_name = &g->addrs[i];
+		g->msgs[i].msg_hdr.msg_namelen = sizeof(g->addrs[i]);
+	}
+	/* Distinct per handle and process, so our ACK is told from others'. */
+	g->next_ack = ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)g ^
+		      (uint32_t)now_ms();
+	return g;
+}
+
+void garlic_free(struct garlic *g)
+{
+	if (!g)
+		return;
+	if (g->sk && g->own_socket)
+		nl_socket_free(g->sk);
+	free(g->next_seq);
+	free(g->seq_seen);
+	free(g->msgs);
+	free(g->iov);
+	free(g->addrs);
+	free(g->slots);
+	free(g);
+}
+
+/*
+ * Joins the group and subscribes. The kernel filter (proc_input, Linux
+ * 6.6) is detected by asking for it: a kernel that understands the 8-byte
+ * request ACKs it; an older one ignores it silently, and then the 4-byte
+ * request is sent. The first request always asks for every kind, because
+ * a filtered LISTEN gets no ACK (the kernel filters its own reply); the
+ * BPF filter, attached before, keeps other kinds out meanwhile.
+ */
+static int subscribe(struct garlic *g, uint32_t events, uint32_t flags,
+		     unsigned int ack_timeout_ms)
+{
+	int group = CN_IDX_PROC;
+	uint32_t drops;
+	int r;
+
+	if (setsockopt(g->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+		       sizeof(group)) < 0)
+		return -errno;
+	if (events != GARLIC_EVENT_ALL) {
+		r = garlic_filter_attach(g->fd, events);
+		if (r < 0)
+			return r;
+		g->filter_mode = GARLIC_FILTER_BPF;
+	}
+
+	g->format = GARLIC_REQUEST_PROC_INPUT;
+	r = request_acked(g, PROC_CN_MCAST_LISTEN, g->format,
+			  PROBE_TIMEOUT_MS < ack_timeout_ms ? PROBE_TIMEOUT_MS
+							    : ack_timeout_ms);
+	if (r == -ETIMEDOUT) {
+		g->format = GARLIC_REQUEST_LEGACY;
+		r = request_acked(g, PROC_CN_MCAST_LISTEN, g->format,
+				  ack_timeout_ms);
+	}
+	if (r < 0)
+		return r;
+
+	if (events != GARLIC_EVENT_ALL &&
+	    g->format == GARLIC_REQUEST_PROC_INPUT &&
+	    !(flags & GARLIC_OPEN_FORCE_BPF)) {
+		r = garlic_send_request(g, PROC_CN_MCAST_LISTEN, events,
+					g->format, NULL);
+		if (r < 0)
+			return r;
+		g->filter_mode = GARLIC_FILTER_KERNEL;
+	}
+	g->events = events;
+
+	/* SO_MEMINFO (Linux 4.12) counts this socket's dropped events. */
+	if (garlic_read_drops(g, &drops) == 0) {
+		g->drops_readable = true;
+		g->drops_base = drops;
+	}
+	return 0;
+}
+
+static int normalise_events(uint32_t *events)
+{
+	if (*events & ~GARLIC_EVENT_ALL)
+		return -EINVAL;
+	if (*events == 0)
+		*events = GARLIC_EVENT_ALL;
+	return 0;
+}
+
+GARLIC_EXPORT int garlic_open_opts(struct garlic **out,
+				   const struct garlic_open_opts *opts,
+				   garlic_event_fn fn, void *userdata)
+{
+	const uint32_t known_flags = GARLIC_OPEN_NONBLOCK | GARLIC_OPEN_FORCE_BPF;
+	struct garlic_open_opts o = { 0 };
+	struct garlic *g;
+	int r;
+
+	if (!out || !fn || !opts || opts->sz < sizeof(size_t) + sizeof(uint32_t))
+		return -EINVAL;
+	memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
+	if (o.flags & ~known_flags || o.rcvbuf < 0)
+		return -EINVAL;
+	r = normalise_events(&o.events);
+	if (r < 0)
+		return r;
+
+	g = garlic_new();
+	if (!g)
+		return -ENOMEM;
+	g->event_fn = fn;
+	g->event_data = userdata;
+	g->own_socket = true;
+	g->sk = nl_socket_alloc();
+	if (!g->sk) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = connect_socket(g->sk, o.rcvbuf ? o.rcvbuf : GARLIC_DEFAULT_RCVBUF,
+			   o.flags & GARLIC_OPEN_NONBLOCK);
+	if (r < 0)
+		goto fail;
+	g->fd = nl_socket_get_fd(g->sk);
+	nl_socket_disable_seq_check(g->sk);
+	r = subscribe(g, o.events, o.flags,
+		      o.ack_timeout_ms ? o.ack_timeout_ms : DEFAULT_ACK_TIMEOUT_MS);
+	if (r < 0)
+		goto fail;
+	*out = g;
+	return 0;
+fail:
+	garlic_free(g);
+	return r;
+}
+
+GARLIC_EXPORT int garlic_open(struct garlic **out, uint32_t events,
+			      garlic_event_fn fn, void *userdata)
+{
+	struct garlic_open_opts opts = {
+		.sz = sizeof(opts),
+		.events = events,
+	};
+
+	return garlic_open_opts(out, &opts, fn, userdata);
+}
+
+GARLIC_EXPORT int garlic_attach(struct garlic **out, struct nl_sock *sk,
+				uint32_t events, garlic_event_fn fn,
+				void *userdata)
+{
+	struct garlic *g;
+	int r;
+
+	if (!out || !sk || !fn)
+		return -EINVAL;
+	r = normalise_events(&events);
+	if (r < 0)
+		return r;
+	if (nl_socket_get_fd(sk) < 0) {
+		r = connect_socket(sk, GARLIC_DEFAULT_RCVBUF, false);
+		if (r < 0)
+			return r;
+	} else {
+		r = check_protocol(nl_socket_get_fd(sk));
+		if (r < 0)
+			return r;
+		/* nl_connect() left 64 KiB: too small for a fork storm. */
+		r = set_rcvbuf(nl_socket_get_fd(sk), GARLIC_DEFAULT_RCVBUF);
+		if (r < 0)
+			return r;
+	}
+
+	g = garlic_new();
+	if (!g)
+		return -ENOMEM;
+	g->event_fn = fn;
+	g->event_data = userdata;
+	g->sk = sk;
+	g->fd = nl_socket_get_fd(sk);
+	nl_socket_disable_seq_check(sk);
+	r = subscribe(g, events, 0, DEFAULT_ACK_TIMEOUT_MS);
+	if (r < 0) {
+		garlic_filter_attach(g->fd, 0);
+		garlic_free(g);
+		return r;
+	}
+	*out = g;
+	return 0;
+}
+
+GARLIC_EXPORT void garlic_close(struct garlic *g)
+{
+	if (!g)
+		return;
+	if (g->dispatch_depth > 0) {
+		/* Freed by the dispatcher once the callback has returned. */
+		g->close_requested = true;
+		return;
+	}
+	/* Closing the socket alone leaves the kernel's listener count raised. */
+	garlic_send_request(g, PROC_CN_MCAST_IGNORE, GARLIC_EVENT_ALL,
+			    g->format, NULL);
+	if (g->cb) {
+		nl_cb_set(g->cb, NL_CB_FINISH, NL_CB_DEFAULT, NULL, NULL);
+		nl_cb_put(g->cb);
+	}
+	if (!g->own_socket)
+		garlic_filter_attach(g->fd, 0);
+	garlic_free(g);
+}
+
+GARLIC_EXPORT int garlic_fd(struct garlic *g)
+{
+	return g ? g->fd : -EINVAL;
+}
+
+GARLIC_EXPORT struct nl_sock *garlic_nl_sock(struct garlic *g)
+{
+	return g ? g->sk : NULL;
+}
+
+GARLIC_EXPORT int garlic_filter_mode(struct garlic *g)
+{
+	return g ? (int)g->filter_mode : -EINVAL;
+}
+
+GARLIC_EXPORT uint32_t garlic_events(struct garlic *g)
+{
+	return g ? g->events : 0;
+}
