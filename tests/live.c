@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "live.h"
+
+void collector_init(struct collector *c)
+{
+	c->events = g_array_new(FALSE, TRUE, sizeof(struct garlic_event));
+	c->stop_after = 0;
+	c->calls = 0;
+}
+
+void collector_clear(struct collector *c)
+{
+	g_array_free(c->events, TRUE);
+	c->events = NULL;
+}
+
+int collector_fn(const struct garlic_event *ev, void *userdata)
+{
+	struct collector *c = userdata;
+
+	g_assert_cmpuint(ev->type, !=, GARLIC_EVENT_NONE);
+	g_array_append_val(c->events, *ev);
+	c->calls++;
+	return c->stop_after && c->calls >= c->stop_after;
+}
+
+static int ignore_event(const struct garlic_event *ev, void *userdata)
+{
+	return 0;
+}
+
+void live_require_connector(void)
+{
+	struct garlic *g;
+	int r = garlic_open(&g, 0, ignore_event, NULL);
+
+	if (r < 0) {
+		printf("1..0 # SKIP cannot listen to the proc connector: %s\n",
+		       garlic_strerror(r));
+		exit(77);
+	}
+	garlic_close(g);
+}
+
+struct garlic *live_open(uint32_t events, struct collector *c)
+{
+	struct garlic *g = NULL;
+	int r = garlic_open(&g, events, collector_fn, c);
+
+	g_assert_cmpint(r, ==, 0);
+	g_assert_nonnull(g);
+	return g;
+}
+
+static pid_t event_pid(const struct garlic_event *ev)
+{
+	return ev->type == GARLIC_EVENT_FORK ? ev->fork.child_pid
+					     : ev->exec.process_pid;
+}
+
+const struct garlic_event *find_event(const struct collector *c, uint32_t type,
+				      pid_t pid)
+{
+	for (guint i = 0; i < c->events->len; i++) {
+		const struct garlic_event *ev =
+			&g_array_index(c->events, struct garlic_event, i);
+
+		if (ev->type == type && event_pid(ev) == pid)
+			return ev;
+	}
+	return NULL;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const struct garlic_event *wait_event(struct garlic *g, struct collector *c,
+				      uint32_t type, pid_t pid, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+	const struct garlic_event *ev;
+
+	while (!(ev = find_event(c, type, pid))) {
+		struct pollfd pfd = { .fd = garlic_fd(g), .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		int r;
+
+		if (left <= 0)
+			return NULL;
+		if (garlic_pending(g) == 0 && poll(&pfd, 1, (int)left) <= 0)
+			continue;
+		r = garlic_receive(g);
+		g_assert_true(r >= 0 || r == -EAGAIN || r == -ENOBUFS);
+	}
+	return ev;
+}
+
+pid_t run_child(int (*fn)(void *), void *arg, int *status)
+{
+	pid_t pid = fork();
+
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0)
+		_exit(fn(arg));
+	g_assert_cmpint(waitpid(pid, status, 0), ==, pid);
+	return pid;
+}
+
+static int exit_with(void *arg)
+{
+	return GPOINTER_TO_INT(arg);
+}
+
+pid_t run_exit(int code)
+{
+	int status;
+
+	return run_child(exit_with, GINT_TO_POINTER(code), &status);
+}
