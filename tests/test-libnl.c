@@ -172,6 +172,40 @@ static void test_close_reattach(void)
 	app_close(&app);
 }
 
+static void test_close_sends_ignore(void)
+{
+	struct app app;
+	struct collector c;
+	struct garlic *other;
+	struct pollfd pfd;
+	pid_t pid;
+	char buf[256];
+
+	app_open(&app, true, GARLIC_EVENT_EXIT);
+	if (garlic_filter_mode(app.g) != GARLIC_FILTER_KERNEL) {
+		app_close(&app);
+		g_test_skip("before Linux 6.6 the kernel keeps no per-socket IGNORE state");
+		return;
+	}
+	garlic_close(app.g);
+	app.g = NULL;
+	/* Drain what came before the IGNORE. */
+	while (recv(nl_socket_get_fd(app.sk), buf, sizeof(buf), MSG_DONTWAIT) > 0)
+		;
+	collector_init(&c);
+	other = live_open(GARLIC_EVENT_EXIT, &c);
+	pid = run_exit(6);
+	g_assert_nonnull(wait_event(other, &c, GARLIC_EVENT_EXIT, pid, TIMEOUT_MS));
+	/* Still a member of the group, but unsubscribed: nothing arrives. */
+	pfd = (struct pollfd){ .fd = nl_socket_get_fd(app.sk), .events = POLLIN };
+	g_assert_cmpint(poll(&pfd, 1, 200), ==, 0);
+	garlic_close(other);
+	collector_clear(&c);
+	nl_cb_put(app.cb);
+	nl_socket_free(app.sk);
+	collector_clear(&app.c);
+}
+
 static void test_wrong_protocol(void)
 {
 	struct nl_sock *sk = nl_socket_alloc();
@@ -197,6 +231,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/libnl/unconnected", test_unconnected);
 	g_test_add_func("/libnl/filter", test_filter);
 	g_test_add_func("/libnl/close-reattach", test_close_reattach);
+	g_test_add_func("/libnl/close-sends-ignore", test_close_sends_ignore);
 	g_test_add_func("/libnl/wrong-protocol", test_wrong_protocol);
 	return g_test_run();
 }

@@ -686,6 +686,62 @@ static void test_socket_options(void)
 	collector_clear(&c);
 }
 
+/* garlic_open() in a child after unshare(flags); returns its result. */
+static int open_unshared(void *arg)
+{
+	struct garlic_open_opts opts = { .sz = sizeof(opts), .ack_timeout_ms = 300 };
+	int flags = GPOINTER_TO_INT(arg);
+	struct collector c;
+	struct garlic *g = NULL;
+	int r, status;
+	pid_t pid;
+
+	if (unshare(flags) < 0)
+		return 100;
+	/* A new pid namespace applies to children only. */
+	pid = fork();
+	if (pid < 0)
+		return 101;
+	if (pid > 0)
+		return waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+			       ? WEXITSTATUS(status)
+			       : 102;
+	collector_init(&c);
+	r = garlic_open_opts(&g, &opts, collector_fn, &c);
+	if (r == 0)
+		garlic_close(g);
+	_exit(-r);
+}
+
+static void check_unshared(int flags, int expected_errno)
+{
+	int status;
+
+	if (!is_root()) {
+		g_test_skip("unshare(2) needs root");
+		return;
+	}
+	run_child(open_unshared, GINT_TO_POINTER(flags), &status);
+	g_assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 100) {
+		g_test_skip("unshare(2) is not allowed here");
+		return;
+	}
+	g_assert_cmpint(WEXITSTATUS(status), ==, expected_errno);
+}
+
+static void test_pid_namespace(void)
+{
+	/* The kernel ignores LISTEN from a non-initial pid namespace: no ACK. */
+	check_unshared(CLONE_NEWPID, ETIMEDOUT);
+}
+
+static void test_net_namespace(void)
+{
+	/* The connector's kernel socket exists in the initial netns only. */
+	check_unshared(CLONE_NEWNET, ECONNREFUSED);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -710,5 +766,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/live/overrun/enobufs", test_overrun_enobufs);
 	g_test_add_func("/live/nonblocking", test_nonblocking);
 	g_test_add_func("/live/socket-options", test_socket_options);
+	g_test_add_func("/live/namespace/pid", test_pid_namespace);
+	g_test_add_func("/live/namespace/net", test_net_namespace);
 	return g_test_run();
 }
