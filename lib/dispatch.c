@@ -132,11 +132,7 @@ enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
 	return r || g->close_requested ? GARLIC_STEP_STOP : GARLIC_STEP_GO_ON;
 }
 
-/*
- * Dispatches the datagrams of the current batch from where the last call
- * stopped. Returns the events delivered; *stopped says a callback stopped.
- */
-static int dispatch_batch(struct garlic *g, bool *stopped)
+int garlic_dispatch_batch(struct garlic *g, bool *stopped)
 {
 	uint64_t before = g->counters.events;
 
@@ -213,7 +209,7 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 	g->enobufs_owed = false;
 
 	/* Leftovers of a batch a callback stopped go first, without blocking. */
-	dispatched = dispatch_batch(g, &stopped);
+	dispatched = garlic_dispatch_batch(g, &stopped);
 	if (stopped || g->close_requested)
 		return finish(g, dispatched);
 	if (dispatched > 0)
@@ -240,7 +236,7 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 		return n;
 	}
 
-	dispatched += dispatch_batch(g, &stopped);
+	dispatched += garlic_dispatch_batch(g, &stopped);
 	if (stopped || g->close_requested)
 		return finish(g, dispatched);
 

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <linux/netlink.h>
 
 #include <garlic/garlic.h>
 
@@ -92,6 +93,8 @@ struct garlic {
 };
 
 /* open.c */
+/* A handle with its buffers, not yet connected to anything. */
+struct garlic *garlic_new(void);
 int garlic_send_request(struct garlic *g, uint32_t op, uint32_t events,
 			enum garlic_request_format format, uint32_t *ack_out);
 void garlic_free(struct garlic *g);
@@ -105,6 +108,12 @@ enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
 				     size_t len, uint32_t sender,
 				     size_t *used);
 int garlic_read_drops(struct garlic *g, uint32_t *drops);
+/*
+ * Dispatches the datagrams of the current batch (g->msgs[batch_next ..
+ * batch_len)) from where the last call stopped. Returns the events
+ * delivered; *stopped says a callback stopped or asked to close.
+ */
+int garlic_dispatch_batch(struct garlic *g, bool *stopped);
 
 /* error.c */
 int garlic_errno_from_nl(int nlerr);

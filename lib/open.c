@@ -42,37 +42,35 @@ static int64_t now_ms(void)
 int garlic_send_request(struct garlic *g, uint32_t op, uint32_t events,
 			enum garlic_request_format format, uint32_t *ack_out)
 {
-	struct {
-		struct nlmsghdr nlh;
-		struct cn_msg cn;
-		struct garlic_proc_input input;
-	} __attribute__((packed)) req;
+	/* Built byte by byte: struct cn_msg ends in a flexible array. */
+	uint8_t req[GARLIC_OFF_EVENT + sizeof(struct garlic_proc_input)];
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	size_t payload = format == GARLIC_REQUEST_PROC_INPUT
-				 ? sizeof(struct garlic_proc_input)
-				 : sizeof(uint32_t);
-	uint32_t ack = g->next_ack++;
+	struct garlic_proc_input input = { .mcast_op = op, .event_type = events };
+	size_t payload = format == GARLIC_REQUEST_PROC_INPUT ? sizeof(input)
+							     : sizeof(input.mcast_op);
+	struct nlmsghdr nlh = {
+		.nlmsg_len = GARLIC_OFF_EVENT + payload,
+		.nlmsg_type = NLMSG_DONE,
+		.nlmsg_pid = nl_socket_get_local_port(g->sk),
+	};
+	struct cn_msg cn = {
+		.id = { .idx = CN_IDX_PROC, .val = CN_VAL_PROC },
+		.ack = g->next_ack++,
+		.len = payload,
+	};
 	ssize_t r;
 
-	memset(&req, 0, sizeof(req));
-	req.nlh.nlmsg_len = NLMSG_HDRLEN + sizeof(struct cn_msg) + payload;
-	req.nlh.nlmsg_type = NLMSG_DONE;
-	req.nlh.nlmsg_pid = nl_socket_get_local_port(g->sk);
-	req.cn.id.idx = CN_IDX_PROC;
-	req.cn.id.val = CN_VAL_PROC;
-	req.cn.ack = ack;
-	req.cn.len = payload;
-	req.input.mcast_op = op;
-	req.input.event_type = events;
-
+	memcpy(req, &nlh, sizeof(nlh));
+	memcpy(req + GARLIC_OFF_CN, &cn, sizeof(cn));
+	memcpy(req + GARLIC_OFF_EVENT, &input, payload);
 	do
-		r = sendto(g->fd, &req, req.nlh.nlmsg_len, 0,
-			   (struct sockaddr *)&kernel, sizeof(kernel));
+		r = sendto(g->fd, req, nlh.nlmsg_len, 0, (struct sockaddr *)&kernel,
+			   sizeof(kernel));
 	while (r < 0 && errno == EINTR);
 	if (r < 0)
 		return -errno;
 	if (ack_out)
-		*ack_out = ack;
+		*ack_out = cn.ack;
 	return 0;
 }
 
@@ -227,7 +225,7 @@ static int check_protocol(int fd)
 	return protocol == NETLINK_CONNECTOR ? 0 : -EINVAL;
 }
 
-static struct garlic *garlic_new(void)
+struct garlic *garlic_new(void)
 {
 	struct garlic *g = calloc(1, sizeof(*g));
 	long cpus = sysconf(_SC_NPROCESSORS_CONF);
