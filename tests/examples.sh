@@ -1,0 +1,62 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Each example program prints a real event: one made by this script.
+. "$top_srcdir/tests/tap.sh"
+
+ex="$top_builddir/examples"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"; kill $pids 2>/dev/null' EXIT
+pids=
+
+# Can this machine listen at all?
+"$ex/listen" 1 >"$tmp/probe" 2>&1 &
+probe=$!
+sleep 0.3
+/bin/true
+wait "$probe" || skip_all "cannot listen to the proc connector: $(cat "$tmp/probe")"
+
+# start NAME ARGS...: runs an example in the background, output in $tmp/NAME.
+start() {
+	name=$1
+	shift
+	"$ex/$name" "$@" >"$tmp/$name" 2>&1 &
+	pids="$pids $!"
+}
+
+# sees NAME PATTERN: within 5 s, the example printed a line matching PATTERN,
+# while this script keeps making events of its own.
+sees() {
+	for _ in $(seq 50); do
+		sh -c 'exit 0'
+		grep -Eq "$2" "$tmp/$1" && return 0
+		sleep 0.1
+	done
+	diag "$1 printed: $(head -c 500 "$tmp/$1")"
+	return 1
+}
+
+start listen
+start exec-logger
+start epoll 30
+start libnl-app 1000 fork,exec,exit
+[ -x "$ex/glib-loop" ] && start glib-loop 30
+sleep 0.5
+
+# A marker command line only this script runs.
+marker="garlic-example-marker-$$"
+mark() {
+	sh -c "exec -a $marker sleep 0" 2>/dev/null || sh -c ": $marker"
+}
+for _ in $(seq 20); do mark; sleep 0.05; done &
+
+ok "listen prints a fork" sees listen '^fork +[0-9]+ -> [0-9]+'
+ok "listen prints an exec" sees listen '^exec +[0-9]+'
+ok "exec-logger prints a command line" sees exec-logger "^[0-9]+ .*(sleep 0|$marker)"
+ok "epoll prints events and its timer ticks" sees epoll '^-- [0-9]+ events so far'
+ok "epoll prints an exit" sees epoll '^exit [0-9]+'
+ok "libnl-app prints an exec through nl_recvmsgs" sees libnl-app '^exec pid=[0-9]+ cpu=[0-9]+'
+if [ -x "$ex/glib-loop" ]; then
+	ok "glib-loop prints an exec from the GLib main loop" sees glib-loop '^exec [0-9]+'
+fi
+kill $pids 2>/dev/null
+done_testing
