@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Only garlic_* leaves the shared library, and the header, the version
+# script and the library agree.
+. "$top_srcdir/tests/tap.sh"
+
+so="$top_builddir/lib/.libs/libgarlic.so"
+[ -f "$so" ] || skip_all "no shared library built ($so)"
+command -v nm >/dev/null || skip_all "nm is not installed"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+nm -D --defined-only "$so" | awk '{print $3}' | sed 's/@.*//' | sort -u >"$tmp/exported"
+grep -E '^\s+garlic_[a-z_]+;' "$top_srcdir/lib/libgarlic.sym" | tr -d ' \t;' | sort -u >"$tmp/script"
+
+ok "only garlic_* and the version node are exported" \
+	sh -c "! grep -Ev '^(garlic_[a-z_]+|GARLIC_[0-9]+)$' '$tmp/exported'"
+ok "every symbol in libgarlic.sym is exported" \
+	sh -c "grep -v '^GARLIC_' '$tmp/exported' | diff - '$tmp/script'"
+declared() {
+	while read -r sym; do
+		grep -Eq "[ *]$sym\(" "$top_srcdir/include/garlic/garlic.h" || {
+			diag "$sym is exported but not declared in garlic.h"
+			return 1
+		}
+	done <"$tmp/script"
+}
+ok "every exported function is declared in garlic.h" declared
+ok "every symbol has the GARLIC_1 version" \
+	sh -c "nm -D --defined-only '$so' | grep ' garlic_' | grep -v '@@GARLIC_1\$' | grep -q . && exit 1 || exit 0"
+done_testing

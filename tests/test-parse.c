@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The parser and the dispatch path on hand-built messages: every kind
+ * with its exact fields, and malformed or forged shapes refused and
+ * counted, never delivered.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/netlink.h>
+
+#include <glib.h>
+
+#include "garlic-private.h"
+#include "messages.h"
+
+static enum garlic_msg_kind parse(const struct msg_spec *spec, size_t len,
+				  struct garlic_event *ev, struct garlic_ack *ack)
+{
+	uint8_t buf[MSG_SIZE];
+	size_t used;
+
+	msg_build(buf, sizeof(buf), spec);
+	memset(ev, 0xa5, sizeof(*ev));
+	return garlic_parse_msg(buf, len, ev, ack, &used);
+}
+
+static void parse_ok(const struct msg_spec *spec, struct garlic_event *ev)
+{
+	struct garlic_ack ack;
+
+	g_assert_cmpint(parse(spec, MSG_SIZE, ev, &ack), ==, GARLIC_MSG_EVENT);
+	g_assert_cmpuint(ev->type, ==, spec->what);
+	g_assert_cmpuint(ev->cpu, ==, spec->cpu);
+	g_assert_cmpuint(ev->timestamp_ns, ==, spec->timestamp_ns);
+	g_assert_cmpuint(ev->seq, ==, spec->seq);
+}
+
+static void test_fork(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_FORK, .cpu = 1,
+			      .timestamp_ns = 123456789012345ull, .seq = 77,
+			      .data = { 100, 101, 200, 200 } };
+	struct garlic_event ev;
+
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.fork.parent_pid, ==, 100);
+	g_assert_cmpint(ev.fork.parent_tgid, ==, 101);
+	g_assert_cmpint(ev.fork.child_pid, ==, 200);
+	g_assert_cmpint(ev.fork.child_tgid, ==, 200);
+	/* The bytes past the kind's fields are the kernel's zeroes, not garbage. */
+	g_assert_cmpint(((const uint32_t *)&ev.fork)[4], ==, 0);
+}
+
+static void test_thread_fork(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_FORK, .data = { 1, 1, 301, 300 } };
+	struct garlic_event ev;
+
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.fork.child_pid, ==, 301);
+	g_assert_cmpint(ev.fork.child_tgid, ==, 300);
+}
+
+static void test_exec(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_EXEC, .cpu = 0, .seq = 5,
+			      .data = { 4242, 4241 } };
+	struct garlic_event ev;
+
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.exec.process_pid, ==, 4242);
+	g_assert_cmpint(ev.exec.process_tgid, ==, 4241);
+}
+
+static void test_ids(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_UID, .data = { 7, 7, 1000, 0 } };
+	struct garlic_event ev;
+
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.uid.process_pid, ==, 7);
+	g_assert_cmpuint(ev.uid.real_id, ==, 1000);
+	g_assert_cmpuint(ev.uid.effective_id, ==, 0);
+
+	s.what = GARLIC_EVENT_GID;
+	s.data[2] = 65534;
+	s.data[3] = 100;
+	parse_ok(&s, &ev);
+	g_assert_cmpuint(ev.gid.real_id, ==, 65534);
+	g_assert_cmpuint(ev.gid.effective_id, ==, 100);
+}
+
+static void test_sid(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_SID, .data = { 9, 9 } };
+	struct garlic_event ev;
+
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.sid.process_pid, ==, 9);
+	g_assert_cmpint(ev.sid.process_tgid, ==, 9);
+}
+
+static void test_ptrace(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_PTRACE, .data = { 10, 10, 20, 21 } };
+	struct garlic_event ev;
+
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.ptrace.tracer_pid, ==, 20);
+	g_assert_cmpint(ev.ptrace.tracer_tgid, ==, 21);
+	/* Detach: the kernel reports tracer 0/0. */
+	s.data[2] = s.data[3] = 0;
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.ptrace.tracer_pid, ==, 0);
+	g_assert_cmpint(ev.ptrace.tracer_tgid, ==, 0);
+}
+
+static void test_comm(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_COMM, .data = { 11, 11 } };
+	struct garlic_event ev;
+
+	/* The Go package cut this to "gq-c"... */
+	s.comm = "gq-comm-test";
+	parse_ok(&s, &ev);
+	g_assert_cmpstr(ev.comm.command, ==, "gq-comm-test");
+	/* ...and panicked on names shorter than 8 bytes. */
+	s.comm = "ab";
+	parse_ok(&s, &ev);
+	g_assert_cmpstr(ev.comm.command, ==, "ab");
+	s.comm = "fifteen-chars!!";
+	parse_ok(&s, &ev);
+	g_assert_cmpstr(ev.comm.command, ==, "fifteen-chars!!");
+	/* 16 bytes and no NUL: forged, still terminated. */
+	s.comm = "sixteen-chars!!!";
+	parse_ok(&s, &ev);
+	g_assert_cmpuint(strlen(ev.comm.command), ==, 15);
+	g_assert_cmpstr(ev.comm.command, ==, "sixteen-chars!!");
+}
+
+static void test_coredump(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_COREDUMP, .data = { 12, 12, 1, 1 } };
+	struct garlic_event ev;
+
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.coredump.process_pid, ==, 12);
+	g_assert_cmpint(ev.coredump.parent_pid, ==, 1);
+	g_assert_cmpint(ev.coredump.parent_tgid, ==, 1);
+}
+
+static void test_exit(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_EXIT,
+			      .data = { 13, 13, 768, 17, 1, 1 } };
+	struct garlic_event ev;
+
+	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.exit.process_pid, ==, 13);
+	g_assert_cmpuint(ev.exit.exit_code, ==, 768);
+	g_assert_cmpuint(ev.exit.exit_signal, ==, 17);
+	g_assert_cmpint(ev.exit.parent_pid, ==, 1);
+	g_assert_cmpint(ev.exit.parent_tgid, ==, 1);
+
+	/* A thread's exit: exit_signal -1, parent fields 0. */
+	s.data[0] = 14;
+	s.data[2] = 0;
+	s.data[3] = 0xffffffff;
+	s.data[4] = s.data[5] = 0;
+	parse_ok(&s, &ev);
+	g_assert_cmpuint(ev.exit.exit_signal, ==, UINT32_MAX);
+	g_assert_cmpint(ev.exit.parent_pid, ==, 0);
+}
+
+static void test_ack(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_NONE, .seq = 363, .ack = 778,
+			      .cpu = 1, .data = { 1 } };
+	struct garlic_event ev;
+	struct garlic_ack ack;
+
+	g_assert_cmpint(parse(&s, MSG_SIZE, &ev, &ack), ==, GARLIC_MSG_ACK);
+	g_assert_cmpuint(ack.ack, ==, 778);
+	g_assert_cmpuint(ack.seq, ==, 363);
+	g_assert_cmpuint(ack.err, ==, 1);
+	g_assert_cmpuint(ack.cpu, ==, 1);
+}
+
+static void test_unknown_kind(void)
+{
+	struct msg_spec s = { .what = 0x400, .data = { 1, 2, 3, 4, 5, 6 } };
+	struct garlic_event ev;
+
+	/* A kind from a newer kernel is passed on, its data as it came. */
+	parse_ok(&s, &ev);
+	g_assert_cmpuint(ev.type, ==, 0x400);
+	g_assert_cmpmem(&ev.fork, 24, s.data, 24);
+}
+
+static void expect(const struct msg_spec *spec, size_t len, enum garlic_msg_kind kind)
+{
+	struct garlic_event ev;
+	struct garlic_ack ack;
+
+	g_assert_cmpint(parse(spec, len, &ev, &ack), ==, kind);
+}
+
+static void test_truncated(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_EXIT, .data = { 1, 1, 0, 17, 1, 1 } };
+
+	/* Cut at every length: the header's nlmsg_len no longer fits. */
+	for (size_t len = 0; len < MSG_SIZE; len++)
+		expect(&s, len, GARLIC_MSG_MALFORMED);
+	expect(&s, MSG_SIZE, GARLIC_MSG_EVENT);
+}
+
+static void test_malformed(void)
+{
+	struct msg_spec base = { .what = GARLIC_EVENT_FORK, .data = { 1, 1, 2, 2 } };
+	struct msg_spec s;
+
+	s = base;
+	s.nlmsg_len_delta = -(MSG_SIZE - 8); /* nlmsg_len 8 < header */
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.nlmsg_len_delta = 100; /* longer than the datagram */
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.nlmsg_len_delta = -40; /* cuts into proc_event: cn.len disagrees */
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.nlmsg_len_delta = -(MSG_SIZE - 20); /* no room for cn_msg */
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.cn_len_delta = 8; /* cn.len says more than nlmsg_len holds */
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.cn_len_delta = -8; /* cn.len says less */
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.cn_len_delta = -30; /* cn.len 10 < proc_event header */
+	s.nlmsg_len_delta = -30;
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.cn_len_delta = -16; /* fork with 8 data bytes: too short for a fork */
+	s.nlmsg_len_delta = -16;
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.what = GARLIC_EVENT_FORK | GARLIC_EVENT_EXEC; /* kinds are single bits */
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+	s = base;
+	s.what = GARLIC_EVENT_NONE; /* an ACK with no room for its err */
+	s.cn_len_delta = -24;
+	s.nlmsg_len_delta = -24;
+	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
+}
+
+static void test_foreign(void)
+{
+	struct msg_spec base = { .what = GARLIC_EVENT_EXEC, .data = { 1, 1 } };
+	struct msg_spec s;
+
+	s = base;
+	s.cn_idx = 2; /* another connector user */
+	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
+	s = base;
+	s.cn_val = 7;
+	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
+	s = base;
+	s.nlmsg_type = NLMSG_ERROR;
+	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
+	s = base;
+	s.nlmsg_pid = 1234; /* a user process, not the kernel */
+	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
+}
+
+static void test_short_legacy_kinds(void)
+{
+	/* Kernels before 4.18 sent coredump and exit without the parent. */
+	struct msg_spec s = { .what = GARLIC_EVENT_COREDUMP, .data = { 5, 5, 9, 9 },
+			      .cn_len_delta = -16, .nlmsg_len_delta = -16 };
+	struct garlic_event ev;
+	struct garlic_ack ack;
+
+	g_assert_cmpint(parse(&s, MSG_SIZE - 16, &ev, &ack), ==, GARLIC_MSG_EVENT);
+	g_assert_cmpint(ev.coredump.process_pid, ==, 5);
+	g_assert_cmpint(ev.coredump.parent_pid, ==, 0);
+}
+
+static void test_walk(void)
+{
+	struct msg_spec a = { .what = GARLIC_EVENT_EXEC, .data = { 1, 1 } };
+	struct msg_spec b = { .what = GARLIC_EVENT_EXIT, .data = { 2, 2, 0, 17 } };
+	uint8_t buf[2 * MSG_SIZE];
+	struct garlic_event ev;
+	struct garlic_ack ack;
+	size_t used;
+
+	msg_build(buf, MSG_SIZE, &a);
+	msg_build(buf + MSG_SIZE, MSG_SIZE, &b);
+	g_assert_cmpint(garlic_parse_msg(buf, sizeof(buf), &ev, &ack, &used), ==,
+			GARLIC_MSG_EVENT);
+	g_assert_cmpuint(used, ==, MSG_SIZE);
+	g_assert_cmpuint(ev.type, ==, GARLIC_EVENT_EXEC);
+	g_assert_cmpint(garlic_parse_msg(buf + used, sizeof(buf) - used, &ev, &ack,
+					 &used), ==, GARLIC_MSG_EVENT);
+	g_assert_cmpuint(ev.type, ==, GARLIC_EVENT_EXIT);
+	g_assert_cmpint(ev.exit.process_pid, ==, 2);
+	/* An unusable header consumes the rest: the walk cannot loop. */
+	g_assert_cmpint(garlic_parse_msg(buf, 10, &ev, &ack, &used), ==,
+			GARLIC_MSG_MALFORMED);
+	g_assert_cmpuint(used, ==, 10);
+}
+
+/* The dispatch path: a handle built as garlic_open() would, minus the socket. */
+struct delivered {
+	GArray *events;
+};
+
+static int collect(const struct garlic_event *ev, void *userdata)
+{
+	struct delivered *d = userdata;
+
+	g_array_append_val(d->events, *ev);
+	return 0;
+}
+
+static struct garlic *handle(struct delivered *d, enum garlic_filter_mode mode)
+{
+	struct garlic *g = garlic_new();
+
+	g_assert_nonnull(g);
+	d->events = g_array_new(FALSE, TRUE, sizeof(struct garlic_event));
+	g->event_fn = collect;
+	g->event_data = d;
+	g->filter_mode = mode;
+	return g;
+}
+
+static void handle_free(struct garlic *g, struct delivered *d)
+{
+	garlic_free(g);
+	g_array_free(d->events, TRUE);
+}
+
+/* Puts one datagram in the batch as recvmmsg(2) would and dispatches it. */
+static int feed(struct garlic *g, const uint8_t *buf, size_t len, uint32_t sender,
+		bool truncated)
+{
+	bool stopped;
+
+	memcpy(g->iov[0].iov_base, buf, len);
+	g->msgs[0].msg_len = len;
+	g->msgs[0].msg_hdr.msg_flags = truncated ? MSG_TRUNC : 0;
+	g->addrs[0].nl_pid = sender;
+	g->batch_len = 1;
+	g->batch_next = 0;
+	g->batch_offset = 0;
+	return garlic_dispatch_batch(g, &stopped);
+}
+
+static void test_dispatch_counts(void)
+{
+	struct msg_spec good = { .what = GARLIC_EVENT_EXEC, .data = { 1, 1 } };
+	struct msg_spec bad = { .what = GARLIC_EVENT_EXEC, .cn_len_delta = 4 };
+	struct msg_spec alien = { .what = GARLIC_EVENT_EXEC, .cn_idx = 3 };
+	struct msg_spec ack = { .what = GARLIC_EVENT_NONE };
+	struct delivered d;
+	struct garlic *g = handle(&d, GARLIC_FILTER_BPF);
+	uint8_t buf[3 * MSG_SIZE];
+
+	msg_build(buf, MSG_SIZE, &good);
+	g_assert_cmpint(feed(g, buf, MSG_SIZE, 0, false), ==, 1);
+	/* A good message from a user process is forged: refused. */
+	g_assert_cmpint(feed(g, buf, MSG_SIZE, 4321, false), ==, 0);
+	/* Truncated by the receive buffer: refused. */
+	g_assert_cmpint(feed(g, buf, MSG_SIZE, 0, true), ==, 0);
+	msg_build(buf, MSG_SIZE, &bad);
+	g_assert_cmpint(feed(g, buf, MSG_SIZE, 0, false), ==, 0);
+	msg_build(buf, MSG_SIZE, &alien);
+	g_assert_cmpint(feed(g, buf, MSG_SIZE, 0, false), ==, 0);
+	msg_build(buf, MSG_SIZE, &ack);
+	g_assert_cmpint(feed(g, buf, MSG_SIZE, 0, false), ==, 0);
+	/* Good, malformed, good in one datagram: the stream goes on past the bad one. */
+	msg_build(buf, MSG_SIZE, &good);
+	msg_build(buf + MSG_SIZE, MSG_SIZE, &bad);
+	msg_build(buf + 2 * MSG_SIZE, MSG_SIZE, &good);
+	g_assert_cmpint(feed(g, buf, sizeof(buf), 0, false), ==, 2);
+	/* Trailing bytes too short for a header. */
+	g_assert_cmpint(feed(g, buf, MSG_SIZE + 5, 0, false), ==, 1);
+
+	g_assert_cmpuint(g->counters.events, ==, 4);
+	g_assert_cmpuint(d.events->len, ==, 4);
+	g_assert_cmpuint(g->counters.foreign, ==, 2);
+	g_assert_cmpuint(g->counters.malformed, ==, 4);
+	g_assert_cmpuint(g->counters.acks, ==, 1);
+	for (guint i = 0; i < d.events->len; i++)
+		g_assert_cmpuint(g_array_index(d.events, struct garlic_event, i).type, ==,
+				 GARLIC_EVENT_EXEC);
+	handle_free(g, &d);
+}
+
+static void feed_seq(struct garlic *g, uint32_t cpu, uint32_t seq)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_FORK, .cpu = cpu, .seq = seq,
+			      .data = { 1, 1, 2, 2 } };
+	uint8_t buf[MSG_SIZE];
+
+	msg_build(buf, sizeof(buf), &s);
+	g_assert_cmpint(feed(g, buf, sizeof(buf), 0, false), ==, 1);
+}
+
+static void test_sequence_gaps(void)
+{
+	struct delivered d;
+	struct garlic *g = handle(&d, GARLIC_FILTER_NONE);
+
+	g_assert_cmpuint(g->ncpus, >=, 1);
+	feed_seq(g, 0, 10);
+	feed_seq(g, 0, 11);
+	feed_seq(g, 0, 14); /* 12 and 13 missing */
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	feed_seq(g, 0, 12); /* late, or stale: no new gap, no going back */
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	feed_seq(g, 0, 15);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	feed_seq(g, 0xffff, 1); /* a CPU beyond the table is not tracked */
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	if (g->ncpus >= 2) {
+		/* The counter wraps at 2^32: not a gap. */
+		feed_seq(g, 1, UINT32_MAX);
+		feed_seq(g, 1, 0);
+		g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+		feed_seq(g, 1, 3);
+		g_assert_cmpuint(g->counters.seq_gaps, ==, 4);
+	}
+	handle_free(g, &d);
+
+	/* With a filter, gaps are expected and not counted. */
+	g = handle(&d, GARLIC_FILTER_KERNEL);
+	feed_seq(g, 0, 10);
+	feed_seq(g, 0, 20);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	handle_free(g, &d);
+}
+
+static int stop_every_time(const struct garlic_event *ev, void *userdata)
+{
+	collect(ev, userdata);
+	return 1;
+}
+
+static void test_dispatch_stop(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_EXEC, .data = { 1, 1 } };
+	struct delivered d;
+	struct garlic *g = handle(&d, GARLIC_FILTER_BPF);
+	uint8_t buf[2 * MSG_SIZE];
+	bool stopped;
+
+	g->event_fn = stop_every_time;
+	msg_build(buf, MSG_SIZE, &s);
+	s.data[0] = 2;
+	msg_build(buf + MSG_SIZE, MSG_SIZE, &s);
+	/* Two messages in one datagram: the second waits for the next call. */
+	g_assert_cmpint(feed(g, buf, sizeof(buf), 0, false), ==, 1);
+	g_assert_cmpint(garlic_pending(g), ==, 1);
+	g_assert_cmpint(garlic_dispatch_batch(g, &stopped), ==, 1);
+	g_assert_true(stopped);
+	g_assert_cmpint(garlic_pending(g), ==, 0);
+	g_assert_cmpuint(d.events->len, ==, 2);
+	g_assert_cmpint(g_array_index(d.events, struct garlic_event, 1).exec.process_pid,
+			==, 2);
+	handle_free(g, &d);
+}
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_add_func("/parse/fork", test_fork);
+	g_test_add_func("/parse/thread-fork", test_thread_fork);
+	g_test_add_func("/parse/exec", test_exec);
+	g_test_add_func("/parse/uid-gid", test_ids);
+	g_test_add_func("/parse/sid", test_sid);
+	g_test_add_func("/parse/ptrace", test_ptrace);
+	g_test_add_func("/parse/comm", test_comm);
+	g_test_add_func("/parse/coredump", test_coredump);
+	g_test_add_func("/parse/exit", test_exit);
+	g_test_add_func("/parse/ack", test_ack);
+	g_test_add_func("/parse/unknown-kind", test_unknown_kind);
+	g_test_add_func("/parse/short-legacy-kinds", test_short_legacy_kinds);
+	g_test_add_func("/parse/truncated", test_truncated);
+	g_test_add_func("/parse/malformed", test_malformed);
+	g_test_add_func("/parse/foreign", test_foreign);
+	g_test_add_func("/parse/walk", test_walk);
+	g_test_add_func("/dispatch/counts", test_dispatch_counts);
+	g_test_add_func("/dispatch/sequence-gaps", test_sequence_gaps);
+	g_test_add_func("/dispatch/stop", test_dispatch_stop);
+	return g_test_run();
+}
