@@ -49,7 +49,8 @@ int main(void)
 }
 PROG
 compiled() {
-	cc -Wall -Werror -o "$tmp/prog" "$tmp/prog.c" $(pc --cflags --libs)
+	# A sanitizer build's library needs the sanitizer runtime in the program too.
+	cc -Wall -Werror $GARLIC_SANITIZER_FLAGS -o "$tmp/prog" "$tmp/prog.c" $(pc --cflags --libs)
 }
 ok "an outside program compiles and links with pkg-config --cflags --libs" compiled
 
