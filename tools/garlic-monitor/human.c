@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The human format: aligned columns and a detail that reads naturally. */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/wait.h>
+
+#include "monitor.h"
+
+#define COLOR_RESET "\033[0m"
+
+static const char *color_of(uint32_t type, uint32_t exit_code)
+{
+	switch (type) {
+	case GARLIC_EVENT_FORK:
+		return "\033[36m"; /* cyan */
+	case GARLIC_EVENT_EXEC:
+		return "\033[1;32m"; /* bold green */
+	case GARLIC_EVENT_EXIT:
+		return exit_code ? "\033[31m" : "\033[2m"; /* red / dim */
+	case GARLIC_EVENT_COREDUMP:
+		return "\033[1;31m";
+	case GARLIC_EVENT_UID:
+	case GARLIC_EVENT_GID:
+	case GARLIC_EVENT_PTRACE:
+		return "\033[33m"; /* yellow: privilege and tracing */
+	default:
+		return "\033[35m";
+	}
+}
+
+const char *exit_status_text(uint32_t status, char *buf, size_t size)
+{
+	int st = (int)status;
+
+	if (WIFEXITED(st)) {
+		snprintf(buf, size, "exit %d", WEXITSTATUS(st));
+	} else if (WIFSIGNALED(st)) {
+		const char *name = sigabbrev_np(WTERMSIG(st));
+
+		if (WCOREDUMP(st))
+			snprintf(buf, size, "SIG%s (core dumped)", name ? name : "?");
+		else if (name)
+			snprintf(buf, size, "killed by SIG%s", name);
+		else
+			snprintf(buf, size, "killed by signal %d", WTERMSIG(st));
+	} else {
+		snprintf(buf, size, "status 0x%x", status);
+	}
+	return buf;
+}
+
+/* Local wall-clock time of the event, to the millisecond. */
+static void out_time(struct out *o, uint64_t timestamp_ns)
+{
+	static time_t cached_second = -1;
+	static char cached[16];
+	uint64_t real = garlic_realtime_ns(timestamp_ns);
+	time_t sec = real / 1000000000u;
+	unsigned int ms = real / 1000000u % 1000;
+
+	/* localtime_r() costs a syscall-free but slow conversion: once a second. */
+	if (sec != cached_second) {
+		struct tm tm;
+
+		localtime_r(&sec, &tm);
+		strftime(cached, sizeof(cached), "%H:%M:%S", &tm);
+		cached_second = sec;
+	}
+	out_str(o, cached);
+	out_char(o, '.');
+	out_char(o, '0' + ms / 100);
+	out_char(o, '0' + ms / 10 % 10);
+	out_char(o, '0' + ms % 10);
+}
+
+static void out_id(struct out *o, const char *what, uint32_t id, const char *name)
+{
+	out_str(o, what);
+	out_char(o, ' ');
+	out_u64(o, id);
+	if (name && *name) {
+		out_str(o, " (");
+		out_str(o, name);
+		out_char(o, ')');
+	}
+}
+
+static void out_lifetime(struct out *o, int64_t ns)
+{
+	char buf[32];
+
+	if (ns < 0)
+		return;
+	if (ns < 1000000000)
+		snprintf(buf, sizeof(buf), ", after %.1f ms", ns / 1e6);
+	else
+		snprintf(buf, sizeof(buf), ", after %.3f s", ns / 1e9);
+	out_str(o, buf);
+}
+
+void human_event(struct out *o, const struct options *opt, const struct shown *s)
+{
+	const struct garlic_event *ev = s->ev;
+	const char *name = garlic_event_name(ev->type);
+	char buf[64];
+
+	if (opt->color)
+		out_str(o, color_of(ev->type, ev->exit.exit_code));
+	out_time(o, ev->timestamp_ns);
+	out_char(o, ' ');
+	if (name) {
+		out_pad(o, name, 8);
+	} else {
+		snprintf(buf, sizeof(buf), "0x%x", ev->type);
+		out_pad(o, buf, 8);
+	}
+	out_u64_pad(o, (uint32_t)s->pid, 7);
+	out_char(o, ' ');
+	if (s->ppid > 0)
+		out_u64_pad(o, (uint32_t)s->ppid, 7);
+	else
+		out_pad(o, "      -", 7);
+	out_str(o, "  ");
+
+	switch (ev->type) {
+	case GARLIC_EVENT_FORK:
+		out_u64(o, (uint32_t)ev->fork.parent_tgid);
+		out_str(o, " \u2192 ");
+		out_u64(o, (uint32_t)ev->fork.child_pid);
+		if (ev->fork.child_pid != ev->fork.child_tgid) {
+			out_str(o, " thread of ");
+			out_u64(o, (uint32_t)ev->fork.child_tgid);
+		}
+		break;
+	case GARLIC_EVENT_EXEC:
+		for (unsigned int i = 0; opt->tree && i < s->depth; i++)
+			out_str(o, "  ");
+		if (s->cmdline_len)
+			out_mem(o, s->cmdline, s->cmdline_len);
+		else
+			out_str(o, "[gone]");
+		break;
+	case GARLIC_EVENT_UID:
+		out_id(o, "ruid", ev->uid.real_id, user_name(ev->uid.real_id));
+		out_char(o, ' ');
+		out_id(o, "euid", ev->uid.effective_id, user_name(ev->uid.effective_id));
+		break;
+	case GARLIC_EVENT_GID:
+		out_id(o, "rgid", ev->gid.real_id, group_name(ev->gid.real_id));
+		out_char(o, ' ');
+		out_id(o, "egid", ev->gid.effective_id, group_name(ev->gid.effective_id));
+		break;
+	case GARLIC_EVENT_SID:
+		out_str(o, "new session");
+		break;
+	case GARLIC_EVENT_PTRACE:
+		if (ev->ptrace.tracer_pid) {
+			out_str(o, "attach by ");
+			out_u64(o, (uint32_t)ev->ptrace.tracer_tgid);
+		} else {
+			out_str(o, "detach");
+		}
+		break;
+	case GARLIC_EVENT_COMM:
+		out_str(o, "comm ");
+		out_str(o, ev->comm.command);
+		break;
+	case GARLIC_EVENT_COREDUMP:
+		out_str(o, "dumping core");
+		break;
+	case GARLIC_EVENT_EXIT:
+		out_str(o, exit_status_text(ev->exit.exit_code, buf, sizeof(buf)));
+		if (ev->exit.process_pid != ev->exit.process_tgid)
+			out_str(o, " (thread)");
+		out_lifetime(o, s->lifetime_ns);
+		break;
+	default:
+		out_str(o, "unknown event kind");
+	}
+	if (opt->color)
+		out_str(o, COLOR_RESET);
+	out_char(o, '\n');
+}
+
+void human_lost(struct out *o, const struct options *opt, const struct garlic_loss *loss)
+{
+	if (opt->color)
+		out_str(o, "\033[1;41m");
+	out_str(o, "-- lost ");
+	if (loss->lost) {
+		out_u64(o, loss->lost);
+		out_str(o, " events");
+	} else {
+		out_str(o, "events (how many the kernel could not say)");
+	}
+	out_str(o, loss->cause == GARLIC_LOSS_OVERRUN ? " (receive buffer overflow)"
+						       : " (the kernel failed to send them)");
+	out_str(o, ", ");
+	out_u64(o, loss->total_lost);
+	out_str(o, " in all --");
+	if (opt->color)
+		out_str(o, COLOR_RESET);
+	out_char(o, '\n');
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * JSON lines, compatible with the Go package's ProcEvent (event_string,
+ * event, cpu, timestamp, event_data with its field names) with its tag
+ * typos fixed, plus timestamp_ns, seq and the fields Go lacked.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "monitor.h"
+
+/* RFC 3339, UTC, nanoseconds: 2026-11-25T03:16:46.123456789Z */
+static void out_rfc3339(struct out *o, uint64_t timestamp_ns)
+{
+	static time_t cached_second = -1;
+	static char cached[24];
+	uint64_t real = garlic_realtime_ns(timestamp_ns);
+	time_t sec = real / 1000000000u;
+	uint32_t ns = real % 1000000000u;
+	char frac[10];
+
+	if (sec != cached_second) {
+		struct tm tm;
+
+		gmtime_r(&sec, &tm);
+		strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_second = sec;
+	}
+	for (int i = 8; i >= 0; i--, ns /= 10)
+		frac[i] = '0' + ns % 10;
+	frac[9] = '\0';
+	out_char(o, '"');
+	out_str(o, cached);
+	out_char(o, '.');
+	out_str(o, frac);
+	out_str(o, "Z\"");
+}
+
+static void field(struct out *o, const char *name, int64_t value, bool first)
+{
+	if (!first)
+		out_char(o, ',');
+	out_char(o, '"');
+	out_str(o, name);
+	out_str(o, "\":");
+	out_i64(o, value);
+}
+
+static void pids(struct out *o, const struct garlic_event *ev)
+{
+	field(o, "process_pid", ev->exec.process_pid, true);
+	field(o, "process_tgid", ev->exec.process_tgid, false);
+}
+
+void json_event(struct out *o, const struct shown *s)
+{
+	const struct garlic_event *ev = s->ev;
+	const char *name = garlic_event_name(ev->type);
+
+	out_str(o, "{\"event_string\":");
+	if (name)
+		out_json_str(o, name, strlen(name));
+	else
+		out_str(o, "\"unknown\"");
+	field(o, "event", ev->type, false);
+	field(o, "cpu", ev->cpu, false);
+	out_str(o, ",\"timestamp\":");
+	out_rfc3339(o, ev->timestamp_ns);
+	field(o, "timestamp_ns", (int64_t)ev->timestamp_ns, false);
+	field(o, "seq", ev->seq, false);
+	out_str(o, ",\"event_data\":{");
+	switch (ev->type) {
+	case GARLIC_EVENT_FORK:
+		field(o, "parent_pid", ev->fork.parent_pid, true);
+		field(o, "parent_tgid", ev->fork.parent_tgid, false);
+		field(o, "child_pid", ev->fork.child_pid, false);
+		field(o, "child_tgid", ev->fork.child_tgid, false);
+		break;
+	case GARLIC_EVENT_EXEC:
+	case GARLIC_EVENT_SID:
+		pids(o, ev);
+		break;
+	case GARLIC_EVENT_UID:
+	case GARLIC_EVENT_GID:
+		pids(o, ev);
+		field(o, "real_id", ev->uid.real_id, false);
+		field(o, "effective_id", ev->uid.effective_id, false);
+		break;
+	case GARLIC_EVENT_PTRACE:
+		pids(o, ev);
+		field(o, "tracer_pid", ev->ptrace.tracer_pid, false);
+		field(o, "tracer_tgid", ev->ptrace.tracer_tgid, false);
+		break;
+	case GARLIC_EVENT_COMM:
+		pids(o, ev);
+		out_str(o, ",\"command\":");
+		out_json_str(o, ev->comm.command, strlen(ev->comm.command));
+		break;
+	case GARLIC_EVENT_COREDUMP:
+		pids(o, ev);
+		field(o, "parent_pid", ev->coredump.parent_pid, false);
+		field(o, "parent_tgid", ev->coredump.parent_tgid, false);
+		break;
+	case GARLIC_EVENT_EXIT:
+		pids(o, ev);
+		field(o, "exit_code", ev->exit.exit_code, false);
+		field(o, "exit_signal", ev->exit.exit_signal, false);
+		field(o, "parent_pid", ev->exit.parent_pid, false);
+		field(o, "parent_tgid", ev->exit.parent_tgid, false);
+		break;
+	default:
+		pids(o, ev);
+	}
+	out_char(o, '}');
+	if (ev->type == GARLIC_EVENT_EXEC) {
+		out_str(o, ",\"cmdline\":");
+		out_json_str(o, s->cmdline, s->cmdline_len);
+	}
+	if (ev->type == GARLIC_EVENT_EXIT) {
+		char buf[64];
+		const char *text = exit_status_text(ev->exit.exit_code, buf, sizeof(buf));
+
+		out_str(o, ",\"status\":");
+		out_json_str(o, text, strlen(text));
+		if (s->lifetime_ns >= 0)
+			field(o, "lifetime_ns", s->lifetime_ns, false);
+	}
+	out_str(o, "}\n");
+}
+
+void json_lost(struct out *o, const struct garlic_loss *loss)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	out_str(o, "{\"event_string\":\"lost\",\"timestamp\":");
+	out_rfc3339(o, (uint64_t)now.tv_sec * 1000000000u + now.tv_nsec);
+	field(o, "lost", (int64_t)loss->lost, false);
+	field(o, "total_lost", (int64_t)loss->total_lost, false);
+	out_str(o, loss->cause == GARLIC_LOSS_OVERRUN ? ",\"cause\":\"overrun\"}\n"
+						       : ",\"cause\":\"sequence\"}\n");
+}

@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The event loop: garlic's fd and a signalfd in one poll(), a deadline for
+ * --duration, process bookkeeping, and the stats at the end.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/signalfd.h>
+
+#include "monitor.h"
+
+#define NKINDS 32
+
+struct monitor {
+	const struct options *opt;
+	struct out out;
+	struct garlic *g;
+	unsigned long printed;
+	uint64_t per_kind[NKINDS]; /* by bit number of the type */
+	uint64_t loss_reports;
+	bool stop;
+	char cmdline[8192];
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+/* The kinds the person asked to see; NONZERO_EXIT means failed exits. */
+static bool wanted(const struct options *opt, const struct garlic_event *ev)
+{
+	uint32_t mask = opt->events ? opt->events : GARLIC_EVENT_ALL;
+
+	if (ev->type & mask)
+		return true;
+	return ev->type == GARLIC_EVENT_EXIT && (mask & GARLIC_EVENT_NONZERO_EXIT) &&
+	       ev->exit.exit_code != 0;
+}
+
+static bool is_followed(const struct options *opt, pid_t tgid)
+{
+	const struct proc *p;
+
+	if (!opt->pid || tgid == opt->pid)
+		return true;
+	if (!opt->children)
+		return false;
+	p = proc_find(tgid);
+	return p && p->tracked;
+}
+
+/* Keeps the process table current; returns the event's process entry. */
+static struct proc *book(struct monitor *m, const struct garlic_event *ev)
+{
+	struct proc *p, *parent;
+
+	switch (ev->type) {
+	case GARLIC_EVENT_FORK:
+		if (ev->fork.child_pid != ev->fork.child_tgid)
+			return proc_find(ev->fork.child_tgid);
+		p = proc_add(ev->fork.child_pid);
+		if (!p)
+			return NULL;
+		parent = proc_find(ev->fork.parent_tgid);
+		p->ppid = ev->fork.parent_tgid;
+		p->start_ns = ev->timestamp_ns;
+		p->depth = parent ? parent->depth + 1 : 1;
+		p->tracked = m->opt->children &&
+			     (ev->fork.parent_tgid == m->opt->pid || (parent && parent->tracked));
+		return p;
+	case GARLIC_EVENT_EXEC:
+		p = proc_find(ev->exec.process_tgid);
+		if (!p && (p = proc_add(ev->exec.process_tgid)))
+			p->start_ns = ev->timestamp_ns; /* born before we listened */
+		return p;
+	default:
+		return proc_find(ev->exec.process_tgid);
+	}
+}
+
+static int on_event(const struct garlic_event *ev, void *userdata)
+{
+	struct monitor *m = userdata;
+	const struct options *opt = m->opt;
+	struct proc *p = book(m, ev);
+	struct shown s = { .ev = ev, .lifetime_ns = -1 };
+	pid_t tgid = ev->type == GARLIC_EVENT_FORK ? ev->fork.child_tgid
+						   : ev->exec.process_tgid;
+	bool show = wanted(opt, ev) &&
+		    (is_followed(opt, tgid) ||
+		     (ev->type == GARLIC_EVENT_FORK && is_followed(opt, ev->fork.parent_tgid)));
+
+	if (show) {
+		s.depth = p ? p->depth : 0;
+		if (ev->type == GARLIC_EVENT_FORK) {
+			s.pid = ev->fork.child_pid;
+			s.ppid = ev->fork.child_pid != ev->fork.child_tgid ? ev->fork.child_tgid
+									  : ev->fork.parent_tgid;
+		} else {
+			s.pid = ev->exec.process_pid;
+			if (ev->exec.process_pid != ev->exec.process_tgid)
+				s.ppid = ev->exec.process_tgid;
+			else if (ev->type == GARLIC_EVENT_EXIT && ev->exit.parent_tgid)
+				s.ppid = ev->exit.parent_tgid;
+			else if (p && p->ppid)
+				s.ppid = p->ppid;
+			else if (ev->type == GARLIC_EVENT_EXEC && p)
+				s.ppid = p->ppid = proc_read_ppid(tgid);
+		}
+		if (ev->type == GARLIC_EVENT_EXEC) {
+			s.cmdline = m->cmdline;
+			s.cmdline_len = proc_cmdline(ev->exec.process_pid, m->cmdline,
+						     sizeof(m->cmdline));
+		}
+		if (ev->type == GARLIC_EVENT_EXIT && p && p->start_ns &&
+		    ev->exit.process_pid == ev->exit.process_tgid)
+			s.lifetime_ns = (int64_t)(ev->timestamp_ns - p->start_ns);
+		if (!opt->quiet) {
+			if (opt->json)
+				json_event(&m->out, &s);
+			else
+				human_event(&m->out, opt, &s);
+			out_event_done(&m->out);
+		}
+		m->per_kind[ev->type ? __builtin_ctz(ev->type) : 0]++;
+		m->printed++;
+	}
+	if (ev->type == GARLIC_EVENT_EXIT && ev->exit.process_pid == ev->exit.process_tgid)
+		proc_remove(ev->exit.process_pid);
+	if ((opt->count && m->printed >= opt->count) || m->out.broken) {
+		m->stop = true;
+		return 1;
+	}
+	return 0;
+}
+
+static int on_loss(const struct garlic_loss *loss, void *userdata)
+{
+	struct monitor *m = userdata;
+
+	m->loss_reports++;
+	/* Never silent, even with --quiet: losing events is news. */
+	if (m->opt->json)
+		json_lost(&m->out, loss);
+	else
+		human_lost(&m->out, m->opt, loss);
+	out_flush(&m->out);
+	return 0;
+}
+
+static const char *advice(int err)
+{
+	switch (-err) {
+	case EPERM:
+		return "run it as root or with CAP_NET_ADMIN (kernels before 6.6 require it)";
+	case EPROTONOSUPPORT:
+		return "this kernel needs CONFIG_CONNECTOR=y and CONFIG_PROC_EVENTS=y";
+	case ECONNREFUSED:
+		return "run it in the host's network namespace (a container needs host networking)";
+	case ETIMEDOUT:
+		return "run it in the initial pid and user namespaces (on the host, not in a container)";
+	default:
+		return "see garlic-monitor(1)";
+	}
+}
+
+static void print_stats(struct monitor *m, double seconds)
+{
+	struct garlic_counters c = { 0 };
+	bool first = true;
+
+	garlic_get_counters(m->g, &c, sizeof(c));
+	fprintf(stderr, "%s: %lu events in %.2f s (%.1f/s), %lu lost\n", PROGRAM,
+		m->printed, seconds, seconds > 0 ? m->printed / seconds : 0.0,
+		(unsigned long)c.lost);
+	fprintf(stderr, "  ");
+	for (int bit = 0; bit < NKINDS; bit++) {
+		const char *name = garlic_event_name(1u << bit);
+
+		if (!m->per_kind[bit])
+			continue;
+		fprintf(stderr, "%s%s %lu", first ? "" : ", ", name ? name : "other",
+			(unsigned long)m->per_kind[bit]);
+		first = false;
+	}
+	fprintf(stderr, "%s\n", first ? "no events" : "");
+	fprintf(stderr, "  received %lu, overruns %lu, malformed %lu, foreign %lu, filter %s\n",
+		(unsigned long)c.events, (unsigned long)c.overruns,
+		(unsigned long)c.malformed, (unsigned long)c.foreign,
+		garlic_filter_mode(m->g) == GARLIC_FILTER_KERNEL ? "kernel"
+		: garlic_filter_mode(m->g) == GARLIC_FILTER_BPF	 ? "bpf"
+								 : "none");
+}
+
+int monitor_run(const struct options *opt)
+{
+	static struct monitor m; /* the output buffer is large: not on the stack */
+	struct garlic_open_opts gopts = { .sz = sizeof(gopts), .flags = GARLIC_OPEN_NONBLOCK,
+					  .rcvbuf = opt->rcvbuf };
+	uint64_t start, deadline = 0;
+	sigset_t signals;
+	int sfd, r, status = 0;
+
+	m.opt = opt;
+	r = out_open(&m.out, opt->output);
+	if (r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROGRAM, opt->output, strerror(-r));
+		return 1;
+	}
+	proc_table_init();
+
+	/* The kernel filters; fork events also feed --children and --tree. */
+	gopts.events = opt->events;
+	if (gopts.events && (opt->children || opt->tree))
+		gopts.events |= GARLIC_EVENT_FORK;
+
+	sigemptyset(&signals);
+	sigaddset(&signals, SIGINT);
+	sigaddset(&signals, SIGTERM);
+	sigaddset(&signals, SIGHUP);
+	sigprocmask(SIG_BLOCK, &signals, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sfd = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		fprintf(stderr, "%s: signalfd: %s\n", PROGRAM, strerror(errno));
+		return 1;
+	}
+
+	r = garlic_open_opts(&m.g, &gopts, on_event, &m);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot listen to process events: %s; %s\n", PROGRAM,
+			garlic_strerror(r), advice(r));
+		return 1;
+	}
+	garlic_set_loss_fn(m.g, on_loss, &m);
+	start = now_ns();
+	if (opt->duration > 0)
+		deadline = start + (uint64_t)(opt->duration * 1e9);
+
+	while (!m.stop) {
+		struct pollfd fds[2] = {
+			{ .fd = garlic_fd(m.g), .events = POLLIN },
+			{ .fd = sfd, .events = POLLIN },
+		};
+		int timeout = -1;
+
+		/* Block-buffered output still goes out before we sleep. */
+		out_flush(&m.out);
+		if (m.out.broken || m.out.error)
+			break;
+		if (deadline) {
+			uint64_t now = now_ns();
+
+			if (now >= deadline)
+				break;
+			timeout = (int)((deadline - now + 999999) / 1000000);
+		}
+		if (garlic_pending(m.g) > 0)
+			timeout = 0;
+		r = poll(fds, 2, timeout);
+		if (r < 0 && errno != EINTR) {
+			fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
+			status = 1;
+			break;
+		}
+		if (fds[1].revents & POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					r = out_reopen(&m.out);
+					if (r < 0)
+						fprintf(stderr, "%s: reopening %s: %s\n", PROGRAM,
+							opt->output, strerror(-r));
+				} else {
+					m.stop = true;
+				}
+			}
+		}
+		if (m.stop)
+			break;
+		do
+			r = garlic_receive(m.g);
+		while (r > 0 && !m.stop);
+		if (r < 0 && r != -EAGAIN) {
+			fprintf(stderr, "%s: %s\n", PROGRAM, garlic_strerror(r));
+			status = 1;
+			break;
+		}
+	}
+	out_flush(&m.out);
+	if (m.out.error && !m.out.broken) {
+		fprintf(stderr, "%s: writing output: %s\n", PROGRAM, strerror(m.out.error));
+		status = 1;
+	}
+	if (opt->stats)
+		print_stats(&m, (now_ns() - start) / 1e9);
+	garlic_close(m.g);
+	out_close(&m.out);
+	close(sfd);
+	return status;
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* garlic-monitor: options. Bad input is one line naming it, and exit 2. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTION]...\n"
+		"Print Linux process events (fork, exec, uid, gid, sid, ptrace, comm,\n"
+		"coredump, exit) as they happen, from the kernel's proc connector.\n"
+		"\n"
+		"  -e, --events LIST     only these kinds, filtered in the kernel: a comma list of\n"
+		"                        fork,exec,uid,gid,sid,ptrace,comm,coredump,exit,\n"
+		"                        nonzero_exit (failed exits only), or all\n"
+		"  -j, --json            one JSON object per line\n"
+		"  -t, --tree            indent exec lines by depth in the observed process tree\n"
+		"  -p, --pid PID         only events of process PID\n"
+		"  -c, --children        with --pid: its descendants too, followed through forks\n"
+		"  -n, --count N         stop after N events\n"
+		"  -d, --duration SECS   stop after SECS seconds (fractions allowed)\n"
+		"  -o, --output FILE     append to FILE (reopened on SIGHUP) instead of stdout\n"
+		"  -s, --stats           print counts per kind, events/s and losses at the end\n"
+		"  -q, --quiet           print no events (with --stats: count only)\n"
+		"      --color[=WHEN]    colour: auto (terminal only, the default), always, never\n"
+		"      --rcvbuf BYTES    receive buffer size (default: the library's, 16 MiB)\n"
+		"  -V, --version         print the version and exit\n"
+		"  -h, --help            print this help and exit\n"
+		"\n"
+		"Exit status: 0 when stopped (SIGINT, SIGTERM, --count, --duration, closed pipe),\n"
+		"1 when listening fails, 2 for bad options. See garlic-monitor(1).\n",
+		PROGRAM);
+}
+
+static int bad(const char *option, const char *value, const char *why)
+{
+	fprintf(stderr, "%s: invalid value '%s' for %s: %s\n", PROGRAM, value, option, why);
+	return 2;
+}
+
+static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+int main(int argc, char **argv)
+{
+	enum { OPT_COLOR = 256, OPT_RCVBUF };
+	static const struct option longopts[] = {
+		{ "events", required_argument, NULL, 'e' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "tree", no_argument, NULL, 't' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "children", no_argument, NULL, 'c' },
+		{ "count", required_argument, NULL, 'n' },
+		{ "duration", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "color", optional_argument, NULL, OPT_COLOR },
+		{ "colour", optional_argument, NULL, OPT_COLOR },
+		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct options opt = { 0 };
+	const char *color = "auto";
+	unsigned long v;
+	char *end;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":e:jtp:cn:d:o:sqVh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (garlic_events_parse(optarg, &opt.events) < 0)
+				return bad("--events", optarg,
+					   "expected a comma list of fork,exec,uid,gid,sid,ptrace,"
+					   "comm,coredump,exit,nonzero_exit or all");
+			break;
+		case 'j':
+			opt.json = true;
+			break;
+		case 't':
+			opt.tree = true;
+			break;
+		case 'p':
+			if (!parse_ulong(optarg, INT_MAX, &v) || v == 0)
+				return bad("--pid", optarg, "expected a process id");
+			opt.pid = (pid_t)v;
+			break;
+		case 'c':
+			opt.children = true;
+			break;
+		case 'n':
+			if (!parse_ulong(optarg, ULONG_MAX, &opt.count) || opt.count == 0)
+				return bad("--count", optarg, "expected a positive number");
+			break;
+		case 'd':
+			errno = 0;
+			opt.duration = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !(opt.duration > 0) ||
+			    !isfinite(opt.duration) || opt.duration > 1e9)
+				return bad("--duration", optarg, "expected seconds > 0");
+			break;
+		case 'o':
+			if (!*optarg)
+				return bad("--output", optarg, "expected a file name");
+			opt.output = optarg;
+			break;
+		case 's':
+			opt.stats = true;
+			break;
+		case 'q':
+			opt.quiet = true;
+			break;
+		case OPT_COLOR:
+			color = optarg ? optarg : "always";
+			if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never"))
+				return bad("--color", color, "expected auto, always or never");
+			break;
+		case OPT_RCVBUF:
+			if (!parse_ulong(optarg, INT_MAX, &v) || v < 4096)
+				return bad("--rcvbuf", optarg, "expected bytes, at least 4096");
+			opt.rcvbuf = (int)v;
+			break;
+		case 'V':
+			printf("%s %s\n", PROGRAM, PACKAGE_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			fprintf(stderr, "%s: option '%s' needs a value (see --help)\n", PROGRAM,
+				argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", PROGRAM,
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", PROGRAM,
+			argv[optind]);
+		return 2;
+	}
+	if (opt.children && !opt.pid) {
+		fprintf(stderr, "%s: --children needs --pid\n", PROGRAM);
+		return 2;
+	}
+	/* NO_COLOR (no-color.org): any non-empty value turns auto colour off. */
+	if (strcmp(color, "always") == 0)
+		opt.color = true;
+	else if (strcmp(color, "auto") == 0)
+		opt.color = !opt.json && !opt.output && isatty(STDOUT_FILENO) &&
+			    !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
+	if (opt.json)
+		opt.color = false;
+	return monitor_run(&opt);
+}

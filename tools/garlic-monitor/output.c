@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The output stream: one buffer, written with write(2). A pipe whose
+ * reader left (EPIPE) ends the monitor quietly; `| head` is normal use.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+int out_open(struct out *o, const char *path)
+{
+	o->len = 0;
+	o->broken = false;
+	o->error = 0;
+	o->path = path;
+	if (!path) {
+		o->fd = STDOUT_FILENO;
+	} else {
+		/* O_APPEND: logrotate's copytruncate and other writers are fine. */
+		o->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (o->fd < 0)
+			return -errno;
+	}
+	o->line_buffered = isatty(o->fd);
+	return 0;
+}
+
+/* SIGHUP: a rotated log file is let go and the path opened anew. */
+int out_reopen(struct out *o)
+{
+	int fd;
+
+	if (!o->path)
+		return 0;
+	out_flush(o);
+	fd = open(o->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	close(o->fd);
+	o->fd = fd;
+	return 0;
+}
+
+void out_flush(struct out *o)
+{
+	size_t done = 0;
+
+	while (done < o->len && !o->broken) {
+		ssize_t n = write(o->fd, o->buf + done, o->len - done);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EPIPE)
+				o->broken = true;
+			else
+				o->error = errno;
+			break;
+		}
+		done += n;
+	}
+	o->len = 0;
+}
+
+void out_close(struct out *o)
+{
+	out_flush(o);
+	if (o->path && o->fd >= 0)
+		close(o->fd);
+	o->fd = -1;
+}
+
+void out_mem(struct out *o, const char *s, size_t n)
+{
+	while (n > 0) {
+		size_t room = sizeof(o->buf) - o->len, chunk = n < room ? n : room;
+
+		memcpy(o->buf + o->len, s, chunk);
+		o->len += chunk;
+		s += chunk;
+		n -= chunk;
+		if (o->len == sizeof(o->buf))
+			out_flush(o);
+	}
+}
+
+void out_str(struct out *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+void out_char(struct out *o, char c)
+{
+	if (o->len == sizeof(o->buf))
+		out_flush(o);
+	o->buf[o->len++] = c;
+}
+
+/* Digits without printf: this runs for every field of every event. */
+static size_t format_u64(char *end, uint64_t v)
+{
+	char *p = end;
+
+	do {
+		*--p = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	return end - p;
+}
+
+void out_u64(struct out *o, uint64_t v)
+{
+	char buf[24];
+	size_t n = format_u64(buf + sizeof(buf), v);
+
+	out_mem(o, buf + sizeof(buf) - n, n);
+}
+
+void out_i64(struct out *o, int64_t v)
+{
+	if (v < 0) {
+		out_char(o, '-');
+		out_u64(o, -(uint64_t)v);
+	} else {
+		out_u64(o, v);
+	}
+}
+
+void out_u64_pad(struct out *o, uint64_t v, int width)
+{
+	char buf[24];
+	size_t n = format_u64(buf + sizeof(buf), v);
+
+	for (int i = (int)n; i < width; i++)
+		out_char(o, ' ');
+	out_mem(o, buf + sizeof(buf) - n, n);
+}
+
+void out_pad(struct out *o, const char *s, int width)
+{
+	size_t n = strlen(s);
+
+	out_mem(o, s, n);
+	for (int i = (int)n; i < width; i++)
+		out_char(o, ' ');
+}
+
+/*
+ * A JSON string: quotes, backslash and control characters escaped, and
+ * bytes that are not valid UTF-8 written as \u00XX so the line always
+ * parses (command lines are arbitrary bytes).
+ */
+void out_json_str(struct out *o, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+
+	out_char(o, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		size_t len = 0;
+
+		if (c == '"' || c == '\\') {
+			out_char(o, '\\');
+			out_char(o, c);
+			continue;
+		}
+		if (c >= 0x20 && c < 0x7f) {
+			out_char(o, c);
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			len = 2;
+		else if (c >= 0xe0 && c <= 0xef)
+			len = 3;
+		else if (c >= 0xf0 && c <= 0xf4)
+			len = 4;
+		if (len && i + len <= n) {
+			size_t k = 1;
+
+			while (k < len && (s[i + k] & 0xc0) == 0x80)
+				k++;
+			/* No overlong or surrogate forms. */
+			if (k == len && !(c == 0xe0 && s[i + 1] < 0xa0) &&
+			    !(c == 0xed && s[i + 1] >= 0xa0) &&
+			    !(c == 0xf0 && s[i + 1] < 0x90) &&
+			    !(c == 0xf4 && s[i + 1] >= 0x90)) {
+				out_mem(o, (const char *)s + i, len);
+				i += len - 1;
+				continue;
+			}
+		}
+		switch (c) {
+		case '\n':
+			out_str(o, "\\n");
+			break;
+		case '\t':
+			out_str(o, "\\t");
+			break;
+		case '\r':
+			out_str(o, "\\r");
+			break;
+		default:
+			out_str(o, "\\u00");
+			out_char(o, hex[c >> 4]);
+			out_char(o, hex[c & 15]);
+		}
+	}
+	out_char(o, '"');
+}
+
+void out_event_done(struct out *o)
+{
+	if (o->line_buffered || o->len > sizeof(o->buf) - 8192)
+		out_flush(o);
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The processes the monitor has seen: their parent, birth time and depth
+ * in the observed tree, in a bounded open-addressing table (no malloc per
+ * event); and the few /proc reads the output needs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "monitor.h"
+
+#define TABLE_SIZE 65536 /* a power of two; full means oldest knowledge is lost */
+#define MAX_PROBE 64
+
+static struct proc table[TABLE_SIZE];
+
+void proc_table_init(void)
+{
+	memset(table, 0, sizeof(table));
+}
+
+static size_t hash(pid_t pid)
+{
+	return ((uint32_t)pid * 2654435761u) & (TABLE_SIZE - 1);
+}
+
+struct proc *proc_find(pid_t pid)
+{
+	size_t h = hash(pid);
+
+	for (int i = 0; i < MAX_PROBE; i++, h = (h + 1) & (TABLE_SIZE - 1)) {
+		if (table[h].pid == pid)
+			return &table[h];
+		if (table[h].pid == 0)
+			return NULL;
+	}
+	return NULL;
+}
+
+struct proc *proc_add(pid_t pid)
+{
+	size_t h = hash(pid), empty = TABLE_SIZE;
+
+	if (pid <= 0)
+		return NULL;
+	for (int i = 0; i < MAX_PROBE; i++, h = (h + 1) & (TABLE_SIZE - 1)) {
+		if (table[h].pid == pid) {
+			/* A reused pid: what we knew is about the old process. */
+			memset(&table[h], 0, sizeof(table[h]));
+			table[h].pid = pid;
+			return &table[h];
+		}
+		if (table[h].pid <= 0 && empty == TABLE_SIZE)
+			empty = h;
+		if (table[h].pid == 0)
+			break;
+	}
+	if (empty == TABLE_SIZE)
+		empty = hash(pid); /* full run: evict the home slot */
+	memset(&table[empty], 0, sizeof(table[empty]));
+	table[empty].pid = pid;
+	return &table[empty];
+}
+
+void proc_remove(pid_t pid)
+{
+	struct proc *p = proc_find(pid);
+
+	/* A tombstone (-1) keeps later entries of the probe run reachable. */
+	if (p) {
+		memset(p, 0, sizeof(*p));
+		p->pid = -1;
+	}
+}
+
+static ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	do
+		n = read(fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	close(fd);
+	return n;
+}
+
+size_t proc_cmdline(pid_t pid, char *buf, size_t size)
+{
+	char path[40];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	n = read_file(path, buf, size - 1);
+	if (n > 0) {
+		while (n > 0 && buf[n - 1] == '\0')
+			n--;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] == '\0')
+				buf[i] = ' ';
+		buf[n] = '\0';
+		if (n > 0)
+			return n;
+	}
+	/* Gone, or a zombie whose cmdline is empty: its name may be left. */
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	n = read_file(path, buf + 1, size > 3 ? size - 3 : 0);
+	if (n > 0) {
+		if (buf[n] == '\n')
+			n--;
+		buf[0] = '[';
+		buf[n + 1] = ']';
+		buf[n + 2] = '\0';
+		return n + 2;
+	}
+	buf[0] = '\0';
+	return 0;
+}
+
+pid_t proc_read_ppid(pid_t pid)
+{
+	char path[40], buf[512], *paren;
+	ssize_t n;
+	int ppid;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_file(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* The name may hold spaces and parentheses: parse after the last ')'. */
+	paren = strrchr(buf, ')');
+	if (!paren || sscanf(paren + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
