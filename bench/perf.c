@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,12 +45,12 @@ struct listener {
 };
 
 static struct listener listeners[] = {
-	{ "raw", { "bench/listener", "raw", "@OUT" }, SIGTERM, true },
-	{ "garlic", { "bench/listener", "garlic", "@OUT" }, SIGTERM, true },
-	{ "libnl", { "bench/listener", "libnl", "@OUT" }, SIGTERM, true },
-	{ "monitor-json", { "tools/garlic-monitor/garlic-monitor", "--json" }, SIGINT, false },
-	{ "monitor", { "tools/garlic-monitor/garlic-monitor" }, SIGINT, false },
-	{ "forkstat", { "/usr/sbin/forkstat", "-e", "all" }, SIGINT, false },
+	{ .name = "raw", .argv = { "bench/listener", "raw", "@OUT" }, .stop_signal = SIGTERM, .records = true },
+	{ .name = "garlic", .argv = { "bench/listener", "garlic", "@OUT" }, .stop_signal = SIGTERM, .records = true },
+	{ .name = "libnl", .argv = { "bench/listener", "libnl", "@OUT" }, .stop_signal = SIGTERM, .records = true },
+	{ .name = "monitor-json", .argv = { "tools/garlic-monitor/garlic-monitor", "--json" }, .stop_signal = SIGINT },
+	{ .name = "monitor", .argv = { "tools/garlic-monitor/garlic-monitor" }, .stop_signal = SIGINT },
+	{ .name = "forkstat", .argv = { "/usr/sbin/forkstat", "-e", "all" }, .stop_signal = SIGINT },
 };
 #define NLISTENERS (sizeof(listeners) / sizeof(listeners[0]))
 
@@ -74,7 +75,7 @@ static double median(const double *v, int n)
 /* CPU time of every thread of pid, in ns (schedstat is ns-precise). */
 static double cpu_ns(pid_t pid)
 {
-	char path[64];
+	char path[300];
 	double total = 0;
 	struct dirent *d;
 	DIR *dir;

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <netlink/netlink.h>
 #include <netlink/msg.h>
@@ -16,23 +17,31 @@
  * Per-CPU sequence accounting, meaningful only without a filter: filtered
  * events consume numbers too. A number behind the expected one (reordered
  * or stale) never moves the expectation back.
+ *
+ * ACKs (any listener's) consume numbers as well, so they move the
+ * expectation on; but an ACK has been seen carrying a number millions
+ * off its CPU's count, so one far ahead is ignored rather than believed.
  */
-static void track_sequence(struct garlic *g, const struct garlic_event *ev)
+#define ACK_MAX_AHEAD 4096u
+
+static void track_sequence(struct garlic *g, uint32_t cpu, uint32_t seq, bool ack)
 {
 	uint32_t delta;
 
-	if (g->filter_mode != GARLIC_FILTER_NONE || ev->cpu >= g->ncpus)
+	if (g->filter_mode != GARLIC_FILTER_NONE || cpu >= g->ncpus)
 		return;
-	if (!g->seq_seen[ev->cpu]) {
-		g->seq_seen[ev->cpu] = true;
-		g->next_seq[ev->cpu] = ev->seq + 1;
+	if (!g->seq_seen[cpu]) {
+		if (ack)
+			return;
+		g->seq_seen[cpu] = true;
+		g->next_seq[cpu] = seq + 1;
 		return;
 	}
-	delta = ev->seq - g->next_seq[ev->cpu];
-	if (delta >= 0x80000000u)
+	delta = seq - g->next_seq[cpu];
+	if (delta >= 0x80000000u || (ack && delta > ACK_MAX_AHEAD))
 		return;
 	g->counters.seq_gaps += delta;
-	g->next_seq[ev->cpu] = ev->seq + 1;
+	g->next_seq[cpu] = seq + 1;
 }
 
 static enum garlic_step report_loss(struct garlic *g, uint32_t cause,
@@ -109,6 +118,8 @@ enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
 	switch (garlic_parse_msg(buf, len, &ev, &ack, used)) {
 	case GARLIC_MSG_ACK:
 		g->counters.acks++;
+		if (sender == 0)
+			track_sequence(g, ack.cpu, ack.seq, true);
 		return GARLIC_STEP_GO_ON;
 	case GARLIC_MSG_MALFORMED:
 		g->counters.malformed++;
@@ -124,7 +135,7 @@ enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
 		g->counters.foreign++;
 		return GARLIC_STEP_GO_ON;
 	}
-	track_sequence(g, &ev);
+	track_sequence(g, ev.cpu, ev.seq, false);
 	g->counters.events++;
 	g->dispatch_depth++;
 	r = g->event_fn(&ev, g->event_data);
@@ -195,9 +206,69 @@ static int finish(struct garlic *g, int result)
 	return result;
 }
 
+/*
+ * Reads the next batch. An overrun (ENOBUFS) is counted and reported, and
+ * reading goes on: the socket stays usable. Returns the datagrams read,
+ * 0 when nothing was left after an overrun, or -errno; *step says whether
+ * the loss callback asked to stop.
+ */
+static int read_more(struct garlic *g, int flags, enum garlic_step *step)
+{
+	int n = read_batch(g, flags);
+
+	*step = GARLIC_STEP_GO_ON;
+	if (n != -ENOBUFS)
+		return n;
+	g->counters.overruns++;
+	g->overrun_pending = true;
+	*step = account_loss(g, true);
+	if (*step == GARLIC_STEP_STOP)
+		return 0;
+	n = read_batch(g, MSG_WAITFORONE | MSG_DONTWAIT);
+	return n == -EAGAIN ? 0 : n;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+/*
+ * Coalescing: once the first event of a burst is in, wait until it is
+ * latency_budget old, so that one wake-up reads everything that came
+ * meanwhile. The stamp is the kernel's CLOCK_MONOTONIC time of the event.
+ */
+static void wait_for_budget(struct garlic *g)
+{
+	const uint8_t *first = g->iov[0].iov_base;
+	uint64_t stamp = monotonic_ns(), deadline;
+	struct timespec ts;
+
+	if (g->msgs[0].msg_len >= GARLIC_OFF_DATA &&
+	    !(g->msgs[0].msg_hdr.msg_flags & MSG_TRUNC)) {
+		uint64_t event_stamp;
+
+		memcpy(&event_stamp, first + GARLIC_OFF_TIMESTAMP, sizeof(event_stamp));
+		if (event_stamp <= stamp)
+			stamp = event_stamp;
+	}
+	deadline = stamp + g->latency_budget_ns;
+	if (deadline <= monotonic_ns())
+		return;
+	ts.tv_sec = deadline / 1000000000u;
+	ts.tv_nsec = deadline % 1000000000u;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
+		;
+}
+
 GARLIC_EXPORT int garlic_receive(struct garlic *g)
 {
 	int dispatched, n, flags = MSG_WAITFORONE;
+	unsigned int rounds = 0;
+	enum garlic_step step;
 	bool stopped;
 
 	if (!g)
@@ -215,17 +286,9 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 	if (dispatched > 0)
 		flags |= MSG_DONTWAIT;
 
-	n = read_batch(g, flags);
-	if (n == -ENOBUFS) {
-		g->counters.overruns++;
-		g->overrun_pending = true;
-		if (account_loss(g, true) == GARLIC_STEP_STOP)
-			return finish(g, dispatched);
-		/* The socket stays usable: read what is still queued. */
-		n = read_batch(g, MSG_WAITFORONE | MSG_DONTWAIT);
-		if (n == -EAGAIN)
-			n = 0;
-	}
+	n = read_more(g, flags, &step);
+	if (step == GARLIC_STEP_STOP)
+		return finish(g, dispatched);
 	if (n < 0) {
 		if (dispatched > 0)
 			return dispatched;
@@ -235,10 +298,25 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 		}
 		return n;
 	}
+	if (n > 0 && g->latency_budget_ns && dispatched == 0)
+		wait_for_budget(g);
 
-	dispatched += garlic_dispatch_batch(g, &stopped);
-	if (stopped || g->close_requested)
-		return finish(g, dispatched);
+	for (;;) {
+		dispatched += garlic_dispatch_batch(g, &stopped);
+		if (stopped || g->close_requested)
+			return finish(g, dispatched);
+		/* Without a budget one batch per call; with one, the whole burst. */
+		if (n < GARLIC_BATCH || !g->latency_budget_ns ||
+		    ++rounds >= GARLIC_BUDGET_ROUNDS)
+			break;
+		n = read_more(g, MSG_WAITFORONE | MSG_DONTWAIT, &step);
+		if (step == GARLIC_STEP_STOP)
+			return finish(g, dispatched);
+		if (n == -EAGAIN)
+			n = 0;
+		if (n < 0)
+			return dispatched > 0 ? dispatched : n;
+	}
 
 	/*
 	 * A short batch means the queue ran dry: an overrun's drops are
@@ -256,6 +334,14 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 		return -ENOBUFS;
 	}
 	return dispatched;
+}
+
+GARLIC_EXPORT int garlic_set_latency_budget(struct garlic *g, unsigned int us)
+{
+	if (!g || us > GARLIC_MAX_LATENCY_BUDGET_US)
+		return -EINVAL;
+	g->latency_budget_ns = (uint64_t)us * 1000;
+	return 0;
 }
 
 GARLIC_EXPORT int garlic_pending(struct garlic *g)

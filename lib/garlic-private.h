@@ -14,6 +14,8 @@
 
 /* Datagrams read per recvmmsg(2): bounds one garlic_receive() call. */
 #define GARLIC_BATCH 64
+/* Batches one garlic_receive() may read with a latency budget (a burst). */
+#define GARLIC_BUDGET_ROUNDS 64
 /* A proc connector datagram is 76 bytes; anything past this is refused. */
 #define GARLIC_SLOT_SIZE 512
 
@@ -66,6 +68,7 @@ struct garlic {
 	void *loss_data;
 
 	struct garlic_counters counters;
+	uint64_t latency_budget_ns; /* 0: deliver at once */
 
 	/* Loss accounting: the socket's drop counter and per-CPU sequences. */
 	uint32_t drops_base;	  /* SO_MEMINFO drops when subscribed */

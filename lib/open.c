@@ -351,7 +351,8 @@ GARLIC_EXPORT int garlic_open_opts(struct garlic **out,
 	if (!out || !fn || !opts || opts->sz < sizeof(size_t) + sizeof(uint32_t))
 		return -EINVAL;
 	memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
-	if (o.flags & ~known_flags || o.rcvbuf < 0)
+	if (o.flags & ~known_flags || o.rcvbuf < 0 ||
+	    o.latency_budget_us > GARLIC_MAX_LATENCY_BUDGET_US)
 		return -EINVAL;
 	r = normalise_events(&o.events);
 	if (r < 0)
@@ -362,6 +363,7 @@ GARLIC_EXPORT int garlic_open_opts(struct garlic **out,
 		return -ENOMEM;
 	g->event_fn = fn;
 	g->event_data = userdata;
+	g->latency_budget_ns = (uint64_t)o.latency_budget_us * 1000;
 	g->own_socket = true;
 	g->sk = nl_socket_alloc();
 	if (!g->sk) {

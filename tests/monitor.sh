@@ -70,8 +70,15 @@ import json, sys
 found = False
 for line in open(sys.argv[1]):
     e = json.loads(line)
-    if eval(sys.argv[2], {"e": e}):
-        found = True
+    if e["event_string"] == "lost":
+        print("# the monitor reported a loss:", line.strip())
+        continue
+    try:
+        if eval(sys.argv[2], {"e": e}):
+            found = True
+    except KeyError as missing:
+        print("# no field", missing, "in", line.strip())
+        sys.exit(1)
 sys.exit(0 if found else 1)
 PY
 }
@@ -208,9 +215,13 @@ hup() {
 	for _ in $(seq 50); do /bin/true; [ -s "$tmp/log" ] && break; sleep 0.05; done
 	mv "$tmp/log" "$tmp/log.1"
 	kill -HUP $mon
-	sleep 0.2
-	/bin/echo after-rotation >/dev/null
-	sleep 0.3
+	# The reopen creates the path again; events after it go there.
+	for _ in $(seq 100); do [ -e "$tmp/log" ] && break; sleep 0.05; done
+	for _ in $(seq 100); do
+		/bin/echo after-rotation >/dev/null
+		grep -q after-rotation "$tmp/log" 2>/dev/null && break
+		sleep 0.05
+	done
 	stop
 	[ -s "$tmp/log.1" ] && grep -q after-rotation "$tmp/log" && ! grep -q after-rotation "$tmp/log.1"
 }

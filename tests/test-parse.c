@@ -412,6 +412,15 @@ static void feed_seq(struct garlic *g, uint32_t cpu, uint32_t seq)
 	g_assert_cmpint(feed(g, buf, sizeof(buf), 0, false), ==, 1);
 }
 
+static void feed_ack(struct garlic *g, uint32_t cpu, uint32_t seq, uint32_t sender)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_NONE, .cpu = cpu, .seq = seq };
+	uint8_t buf[MSG_SIZE];
+
+	msg_build(buf, sizeof(buf), &s);
+	g_assert_cmpint(feed(g, buf, sizeof(buf), sender, false), ==, 0);
+}
+
 static void test_sequence_gaps(void)
 {
 	struct delivered d;
@@ -436,6 +445,22 @@ static void test_sequence_gaps(void)
 		feed_seq(g, 1, 3);
 		g_assert_cmpuint(g->counters.seq_gaps, ==, 4);
 	}
+	handle_free(g, &d);
+
+	/* ACKs (any listener's) consume numbers too; a wild one is ignored. */
+	g = handle(&d, GARLIC_FILTER_NONE);
+	feed_seq(g, 0, 100);
+	feed_ack(g, 0, 101, 0);
+	feed_seq(g, 0, 102);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	feed_ack(g, 0, 8000000, 0);
+	feed_seq(g, 0, 103);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	/* A forged ACK (not from the kernel) moves nothing. */
+	feed_ack(g, 0, 104, 4321);
+	feed_seq(g, 0, 105);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 1);
+	g_assert_cmpuint(g->counters.acks, ==, 3);
 	handle_free(g, &d);
 
 	/* With a filter, gaps are expected and not counted. */

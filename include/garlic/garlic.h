@@ -212,6 +212,7 @@ struct garlic_open_opts {
 	uint32_t flags;		   /* GARLIC_OPEN_* */
 	int rcvbuf;		   /* bytes; 0: GARLIC_DEFAULT_RCVBUF */
 	unsigned int ack_timeout_ms; /* 0: 1000 */
+	unsigned int latency_budget_us; /* see garlic_set_latency_budget() */
 };
 
 /*
@@ -265,6 +266,23 @@ int garlic_receive(struct garlic *g);
  * again. Returns the count, or -EINVAL for NULL.
  */
 int garlic_pending(struct garlic *g);
+
+/* The largest latency budget garlic_set_latency_budget() takes: 1 s. */
+#define GARLIC_MAX_LATENCY_BUDGET_US 1000000u
+
+/*
+ * Trades latency for CPU under load. With a budget, garlic_receive(),
+ * once the first event of a burst is in, waits until that event is `us`
+ * microseconds old (by its kernel timestamp) and then reads everything
+ * queued meanwhile in one go: one wake-up for many events instead of one
+ * each. Every event is delivered at most about the budget after it
+ * happened. garlic_receive() may then sleep up to the budget even on a
+ * non-blocking socket (only once something is queued). The receive
+ * buffer must hold a budget's worth of events (~860 bytes each).
+ * 0, the default, delivers at once. Returns 0, or -EINVAL for a NULL
+ * handle or us > GARLIC_MAX_LATENCY_BUDGET_US.
+ */
+int garlic_set_latency_budget(struct garlic *g, unsigned int us);
 
 /*
  * Sets the socket's receive buffer to bytes (SO_RCVBUFFORCE when
