@@ -298,8 +298,14 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 		}
 		return n;
 	}
-	if (n > 0 && g->latency_budget_ns && dispatched == 0)
-		wait_for_budget(g);
+	if (n > 0 && g->latency_budget_ns && dispatched == 0) {
+		/* Only under load: an event after a quiet spell goes out at once. */
+		uint64_t now = monotonic_ns();
+
+		if (now - g->last_wake_ns < g->latency_budget_ns)
+			wait_for_budget(g);
+		g->last_wake_ns = now;
+	}
 
 	for (;;) {
 		dispatched += garlic_dispatch_batch(g, &stopped);

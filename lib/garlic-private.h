@@ -69,6 +69,7 @@ struct garlic {
 
 	struct garlic_counters counters;
 	uint64_t latency_budget_ns; /* 0: deliver at once */
+	uint64_t last_wake_ns;	    /* when the last burst began */
 
 	/* Loss accounting: the socket's drop counter and per-CPU sequences. */
 	uint32_t drops_base;	  /* SO_MEMINFO drops when subscribed */

@@ -25,6 +25,7 @@ ok "a bad --duration exits 2" bad_option --duration -1
 ok "a bad --pid exits 2" bad_option --pid 12x
 ok "--children without --pid exits 2" bad_option --children
 ok "a bad --color exits 2" bad_option --color=sometimes
+ok "a bad --latency exits 2" bad_option --latency 5000
 ok "a stray argument exits 2" bad_option extra
 ok "the message names the option" sh -c "'$M' --count abc 2>&1 | grep -q -- '--count'"
 ok "--version" sh -c "'$M' --version | grep -Eq '^garlic-monitor [0-9]'"
@@ -84,7 +85,8 @@ PY
 }
 
 # Every kind of event, from children of this script.
-start "$tmp/all.json" --json
+# --latency 0: read each command line at once, before short-lived children are gone.
+start "$tmp/all.json" --json --latency 0
 sh -c 'exit 3' &
 exit3=$!
 wait $exit3
@@ -176,9 +178,9 @@ duration_stops() {
 ok "--duration 0.5 stops after half a second" duration_stops
 
 # Human output: decoded exit status and the exec command line.
-start "$tmp/human" --color=never
+start "$tmp/human" --color=never --latency 0
 sh -c 'exit 7'
-( sh -c 'kill -KILL $$' ) 2>/dev/null
+sh -c 'sh -c "kill -KILL \$\$"'
 /bin/echo garlic-human-marker >/dev/null
 sleep 0.4
 stop
@@ -210,7 +212,7 @@ ok "--quiet --stats counts without printing events" stats
 
 # --output and SIGHUP: a renamed log is let go, the path opened anew.
 hup() {
-	"$M" --output "$tmp/log" --events exec &
+	"$M" --output "$tmp/log" --events exec --latency 0 &
 	mon=$!
 	for _ in $(seq 50); do /bin/true; [ -s "$tmp/log" ] && break; sleep 0.05; done
 	mv "$tmp/log" "$tmp/log.1"

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
@@ -662,6 +663,58 @@ static void test_nonblocking(void)
 	collector_clear(&c);
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+static void test_latency_budget(void)
+{
+	/* Session changes: rare on any machine, so the bursts are ours. */
+	struct garlic_open_opts opts = { .sz = sizeof(opts), .events = GARLIC_EVENT_SID,
+					 .latency_budget_us = 100000 };
+	struct collector c;
+	struct garlic *g = NULL;
+	const struct garlic_event *first;
+	uint64_t returned;
+	int status;
+	pid_t a, b;
+	int r;
+
+	collector_init(&c);
+	g_assert_cmpint(garlic_open_opts(&g, &opts, collector_fn, &c), ==, 0);
+	/* After a quiet spell an event is delivered at once. */
+	a = run_child(new_session, NULL, &status);
+	g_assert_nonnull(wait_event(g, &c, GARLIC_EVENT_SID, a, TIMEOUT_MS));
+	returned = monotonic_ns();
+	g_assert_cmpuint(returned - find_event(&c, GARLIC_EVENT_SID, a)->timestamp_ns, <,
+			 80000000u);
+
+	/* Under load the burst is read in one go, once its first event is 100 ms old. */
+	g_array_set_size(c.events, 0);
+	a = run_child(new_session, NULL, &status);
+	usleep(20000);
+	b = run_child(new_session, NULL, &status);
+	r = garlic_receive(g);
+	returned = monotonic_ns();
+	g_assert_cmpint(r, >=, 2);
+	first = find_event(&c, GARLIC_EVENT_SID, a);
+	g_assert_nonnull(first);
+	g_assert_nonnull(find_event(&c, GARLIC_EVENT_SID, b));
+	g_assert_cmpuint(returned - first->timestamp_ns, >=, 99000000u);
+	g_assert_cmpuint(returned - first->timestamp_ns, <, 1000000000u);
+
+	g_assert_cmpint(garlic_set_latency_budget(g, GARLIC_MAX_LATENCY_BUDGET_US + 1), ==,
+			-EINVAL);
+	g_assert_cmpint(garlic_set_latency_budget(NULL, 0), ==, -EINVAL);
+	g_assert_cmpint(garlic_set_latency_budget(g, 0), ==, 0);
+	garlic_close(g);
+	collector_clear(&c);
+}
+
 static void test_socket_options(void)
 {
 	struct collector c;
@@ -766,6 +819,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/live/overrun/enobufs", test_overrun_enobufs);
 	g_test_add_func("/live/nonblocking", test_nonblocking);
 	g_test_add_func("/live/socket-options", test_socket_options);
+	g_test_add_func("/live/latency-budget", test_latency_budget);
 	g_test_add_func("/live/namespace/pid", test_pid_namespace);
 	g_test_add_func("/live/namespace/net", test_net_namespace);
 	return g_test_run();

@@ -271,16 +271,17 @@ int garlic_pending(struct garlic *g);
 #define GARLIC_MAX_LATENCY_BUDGET_US 1000000u
 
 /*
- * Trades latency for CPU under load. With a budget, garlic_receive(),
- * once the first event of a burst is in, waits until that event is `us`
- * microseconds old (by its kernel timestamp) and then reads everything
- * queued meanwhile in one go: one wake-up for many events instead of one
- * each. Every event is delivered at most about the budget after it
- * happened. garlic_receive() may then sleep up to the budget even on a
- * non-blocking socket (only once something is queued). The receive
- * buffer must hold a budget's worth of events (~860 bytes each).
- * 0, the default, delivers at once. Returns 0, or -EINVAL for a NULL
- * handle or us > GARLIC_MAX_LATENCY_BUDGET_US.
+ * Trades latency for CPU under load. With a budget, when events come
+ * faster than one per budget, garlic_receive(), once the first event of a
+ * burst is in, waits until that event is `us` microseconds old (by its
+ * kernel timestamp) and then reads everything queued meanwhile in one go:
+ * one wake-up for many events instead of one each. An event after a
+ * quiet spell is delivered at once. Every event is delivered at most
+ * about the budget after it happened. garlic_receive() may sleep up to the
+ * budget even on a non-blocking socket (only once something is queued).
+ * The receive buffer must hold a budget's worth of events (~860 bytes
+ * each). 0, the default, delivers at once. Returns 0, or -EINVAL for a
+ * NULL handle or us > GARLIC_MAX_LATENCY_BUDGET_US.
  */
 int garlic_set_latency_budget(struct garlic *g, unsigned int us);
 

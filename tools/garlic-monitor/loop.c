@@ -205,8 +205,12 @@ static void print_stats(struct monitor *m, double seconds)
 int monitor_run(const struct options *opt)
 {
 	static struct monitor m; /* the output buffer is large: not on the stack */
-	struct garlic_open_opts gopts = { .sz = sizeof(gopts), .flags = GARLIC_OPEN_NONBLOCK,
-					  .rcvbuf = opt->rcvbuf };
+	struct garlic_open_opts gopts = {
+		.sz = sizeof(gopts),
+		.flags = GARLIC_OPEN_NONBLOCK,
+		.rcvbuf = opt->rcvbuf,
+		.latency_budget_us = (unsigned int)(opt->latency_ms * 1000),
+	};
 	uint64_t start, deadline = 0;
 	sigset_t signals;
 	int sfd, r, status = 0;

@@ -25,6 +25,7 @@ struct options {
 	double duration;	/* seconds; 0: no limit */
 	const char *output;	/* NULL: stdout */
 	int rcvbuf;		/* 0: the library's default */
+	double latency_ms;	/* the library's latency budget */
 };
 
 /* output.c: a buffered writer that knows when to flush and when to stop. */
