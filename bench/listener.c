@@ -7,10 +7,14 @@
  *   raw     a minimal recv() loop on a plain netlink socket, the kernel's
  *           default receive buffer: the baseline
  *   garlic  garlic_open() + garlic_receive() (library defaults)
+ *   garlic10  the same with a 10 ms latency budget
  *   libnl   the application's own nl_sock and nl_recvmsgs() loop, with
  *           garlic_attach() + garlic_nl_register()
  *
- * usage: listener raw|garlic|libnl FILE
+ * Each record also holds the delivery latency: CLOCK_MONOTONIC when the
+ * event reached the listener minus the kernel's timestamp.
+ *
+ * usage: listener raw|garlic|garlic10|libnl FILE
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -35,19 +40,24 @@
 struct record {
 	uint32_t type;
 	int32_t pid;
+	uint32_t latency_us;
 };
 
 static struct record *records;
 static volatile size_t nrecords;
 static const char *out_path;
 
-static void record(uint32_t type, pid_t pid)
+static void record(uint32_t type, pid_t pid, uint64_t timestamp_ns)
 {
 	size_t i = nrecords;
+	struct timespec now;
 
 	if (i < MAX_RECORDS) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
 		records[i].type = type;
 		records[i].pid = pid;
+		records[i].latency_us =
+			((uint64_t)now.tv_sec * 1000000000u + now.tv_nsec - timestamp_ns) / 1000;
 		nrecords = i + 1;
 	}
 }
@@ -97,23 +107,26 @@ static int raw_loop(void)
 
 		if (n < (ssize_t)(NLMSG_HDRLEN + sizeof(struct cn_msg) + 16))
 			continue; /* ENOBUFS and short reads: the baseline just goes on */
-		record(ev->what, ev->what == PROC_EVENT_FORK
-					 ? ev->event_data.fork.child_pid
-					 : ev->event_data.exec.process_pid);
+		record(ev->what,
+		       ev->what == PROC_EVENT_FORK ? ev->event_data.fork.child_pid
+						   : ev->event_data.exec.process_pid,
+		       ev->timestamp_ns);
 	}
 }
 
 static int on_event(const struct garlic_event *ev, void *userdata)
 {
-	record(ev->type, ev->type == GARLIC_EVENT_FORK ? ev->fork.child_pid
-						       : ev->exec.process_pid);
+	record(ev->type,
+	       ev->type == GARLIC_EVENT_FORK ? ev->fork.child_pid : ev->exec.process_pid,
+	       ev->timestamp_ns);
 	return 0;
 }
 
-static int garlic_loop(void)
+static int garlic_loop(unsigned int budget_us)
 {
+	struct garlic_open_opts opts = { .sz = sizeof(opts), .latency_budget_us = budget_us };
 	struct garlic *g;
-	int r = garlic_open(&g, 0, on_event, NULL);
+	int r = garlic_open_opts(&g, &opts, on_event, NULL);
 
 	if (r < 0) {
 		fprintf(stderr, "garlic: %s\n", garlic_strerror(r));
@@ -155,7 +168,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_term };
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: listener raw|garlic|libnl FILE\n");
+		fprintf(stderr, "usage: listener raw|garlic|garlic10|libnl FILE\n");
 		return 2;
 	}
 	out_path = argv[2];
@@ -167,7 +180,9 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "raw") == 0)
 		return raw_loop();
 	if (strcmp(argv[1], "garlic") == 0)
-		return garlic_loop();
+		return garlic_loop(0);
+	if (strcmp(argv[1], "garlic10") == 0)
+		return garlic_loop(10000);
 	if (strcmp(argv[1], "libnl") == 0)
 		return libnl_loop();
 	fprintf(stderr, "listener: unknown mode '%s'\n", argv[1]);

@@ -3,14 +3,15 @@
  * bench/perf: what a listener costs, against a minimal raw recv() loop
  * measured in the same run on the same storms.
  *
- * For each storm mode (fork, exec, thread) and each listener, repeated
- * --reps times (medians reported): the storm's own events, how many the
- * listener saw and lost, its CPU time per storm event (schedstat, ns),
- * the storm's wall time against a run with no listener (the cost to the
- * workload), and the listener's peak RSS.
+ * For each scenario (a storm mode, flat out or paced at a rate) and each
+ * listener, repeated --reps times (medians reported): the storm's own
+ * events, how many the listener saw and lost, its CPU time per storm event
+ * (schedstat, ns), the storm's wall time against a run with no listener
+ * (the cost to the workload), delivery latency p50/p99 (the listener's
+ * CLOCK_MONOTONIC at delivery minus the kernel's stamp), and peak RSS.
  *
- * usage: perf [--quick] [--reps N] [--modes fork,exec,thread]
- *             [--listeners raw,garlic,libnl,monitor-json,monitor,forkstat]
+ * usage: perf [--quick] [--reps N] [--scenarios NAME,...]
+ *             [--listeners raw,garlic,garlic10,libnl,monitor-json,monitor,forkstat]
  *             [--results FILE]
  * Paths are relative to the build directory (run it from there).
  */
@@ -39,7 +40,7 @@ struct listener {
 	int stop_signal;
 	bool records;		/* writes (type, pid) records to @OUT */
 	double cpu_ns[MAX_REPS], storm_s[MAX_REPS], rss_kib[MAX_REPS];
-	double seen[MAX_REPS], lost[MAX_REPS];
+	double seen[MAX_REPS], lost[MAX_REPS], p50_us[MAX_REPS], p99_us[MAX_REPS];
 	int runs;
 	bool available;
 };
@@ -47,10 +48,11 @@ struct listener {
 static struct listener listeners[] = {
 	{ .name = "raw", .argv = { "bench/listener", "raw", "@OUT" }, .stop_signal = SIGTERM, .records = true },
 	{ .name = "garlic", .argv = { "bench/listener", "garlic", "@OUT" }, .stop_signal = SIGTERM, .records = true },
+	{ .name = "garlic10", .argv = { "bench/listener", "garlic10", "@OUT" }, .stop_signal = SIGTERM, .records = true },
 	{ .name = "libnl", .argv = { "bench/listener", "libnl", "@OUT" }, .stop_signal = SIGTERM, .records = true },
 	{ .name = "monitor-json", .argv = { "tools/garlic-monitor/garlic-monitor", "--json" }, .stop_signal = SIGINT },
 	{ .name = "monitor", .argv = { "tools/garlic-monitor/garlic-monitor" }, .stop_signal = SIGINT },
-	{ .name = "forkstat", .argv = { "/usr/sbin/forkstat", "-e", "all" }, .stop_signal = SIGINT },
+	{ .name = "forkstat", .argv = { "/usr/bin/forkstat", "-e", "all" }, .stop_signal = SIGINT },
 };
 #define NLISTENERS (sizeof(listeners) / sizeof(listeners[0]))
 
@@ -145,21 +147,45 @@ static pid_t spawn(struct listener *l, const char *out)
 	return pid;
 }
 
-/* Counts the storm's events among the listener's records. */
-static void count_records(const char *path, const struct idset *set, double *seen)
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Counts the storm's events among the listener's records, and their latency. */
+static void count_records(const char *path, const struct idset *set, double *seen,
+			  double *p50, double *p99)
 {
 	struct {
 		uint32_t type;
 		int32_t pid;
+		uint32_t latency_us;
 	} r;
+	uint32_t *lat = NULL;
+	size_t n = 0, cap = 0;
 	FILE *f = fopen(path, "rb");
 
 	*seen = 0;
-	while (f && fread(&r, sizeof(r), 1, f) == 1)
-		if (idset_has(set, r.pid))
-			(*seen)++;
+	while (f && fread(&r, sizeof(r), 1, f) == 1) {
+		if (!idset_has(set, r.pid))
+			continue;
+		(*seen)++;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 65536;
+			lat = realloc(lat, cap * sizeof(*lat));
+			if (!lat)
+				abort();
+		}
+		lat[n++] = r.latency_us;
+	}
 	if (f)
 		fclose(f);
+	qsort(lat, n, sizeof(*lat), cmp_u32);
+	*p50 = n ? (double)lat[n / 2] : -1.0;
+	*p99 = n ? (double)lat[n * 99 / 100] : -1.0;
+	free(lat);
 }
 
 static int storm_once(const struct storm_opts *opts, struct storm *s)
@@ -210,8 +236,9 @@ static void measure(struct listener *l, const struct storm_opts *opts, int rep)
 	l->storm_s[rep] = s.seconds;
 	l->seen[rep] = -1;
 	l->lost[rep] = -1;
+	l->p50_us[rep] = l->p99_us[rep] = -1;
 	if (l->records && idset_init(&set, s.ids, *s.count) == 0) {
-		count_records(out, &set, &l->seen[rep]);
+		count_records(out, &set, &l->seen[rep], &l->p50_us[rep], &l->p99_us[rep]);
 		l->lost[rep] = s.expected - l->seen[rep];
 		idset_free(&set);
 	}
@@ -235,19 +262,43 @@ static bool listed(const char *list, const char *name)
 	return false;
 }
 
+struct scenario {
+	const char *name;
+	enum storm_mode mode;
+	unsigned long ops, quick_ops;
+	unsigned long events_per_second; /* 0: flat out */
+};
+
+static const struct scenario scenarios[] = {
+	{ "fork", STORM_FORK, 4000, 1000, 0 },
+	{ "exec", STORM_EXEC, 1500, 300, 0 },
+	{ "thread", STORM_THREAD, 20000, 5000, 0 },
+	{ "thread@5k", STORM_THREAD, 10000, 2500, 5000 },
+	{ "thread@20k", STORM_THREAD, 40000, 10000, 20000 },
+	{ "thread@80k", STORM_THREAD, 80000, 20000, 80000 },
+};
+
+/* A figure with `decimals`, or n/a for a listener that cannot tell. */
+static void fmt(char *buf, size_t size, double v, int decimals)
+{
+	if (v < 0)
+		snprintf(buf, size, "n/a");
+	else
+		snprintf(buf, size, "%.*f", decimals, v);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "quick", no_argument, NULL, 'q' },
 		{ "reps", required_argument, NULL, 'r' },
-		{ "modes", required_argument, NULL, 'm' },
+		{ "scenarios", required_argument, NULL, 's' },
 		{ "listeners", required_argument, NULL, 'l' },
 		{ "results", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *modes = "fork,exec,thread", *which = NULL, *results = NULL;
-	unsigned long ops[] = { [STORM_FORK] = 4000, [STORM_EXEC] = 1500,
-				[STORM_THREAD] = 20000 };
+	const char *which_scenarios = "fork,exec,thread,thread@5k,thread@20k,thread@80k";
+	const char *which = NULL, *results = NULL;
 	int reps = 3, c;
 	bool quick = false;
 	FILE *md = NULL;
@@ -258,9 +309,7 @@ int main(int argc, char **argv)
 		case 'q':
 			quick = true;
 			reps = 1;
-			ops[STORM_FORK] = 1000;
-			ops[STORM_EXEC] = 300;
-			ops[STORM_THREAD] = 5000;
+			which_scenarios = "fork,exec,thread,thread@5k";
 			break;
 		case 'r':
 			reps = atoi(optarg);
@@ -269,8 +318,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'm':
-			modes = optarg;
+		case 's':
+			which_scenarios = optarg;
 			break;
 		case 'l':
 			which = optarg;
@@ -279,7 +328,7 @@ int main(int argc, char **argv)
 			results = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: perf [--quick] [--reps N] [--modes LIST] "
+			fprintf(stderr, "usage: perf [--quick] [--reps N] [--scenarios LIST] "
 					"[--listeners LIST] [--results FILE]\n");
 			return 2;
 		}
@@ -296,16 +345,22 @@ int main(int argc, char **argv)
 	       sysconf(_SC_NPROCESSORS_ONLN), reps, quick ? " (quick)" : "");
 	if (md)
 		fprintf(md, "# garlic listener benchmark\n\nMachine: %s %s %s, %ld CPUs. "
-			    "Medians of %d runs per cell; CPU is the listener's, per storm event.\n",
+			    "Medians of %d runs per cell. CPU is the listener's (schedstat), per "
+			    "storm event. Latency: delivery time minus the kernel's stamp. "
+			    "Slowdown: storm wall time over the same storm with no listener.\n",
 			u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), reps);
 
-	for (enum storm_mode mode = STORM_FORK; mode <= STORM_THREAD; mode++) {
-		struct storm_opts opts = { .mode = mode, .ops = ops[mode], .procs = 2,
-					   .inflight = 16 };
+	for (size_t sc = 0; sc < sizeof(scenarios) / sizeof(scenarios[0]); sc++) {
+		const struct scenario *scn = &scenarios[sc];
+		unsigned long ops = quick ? scn->quick_ops : scn->ops;
+		struct storm_opts opts = {
+			.mode = scn->mode, .ops = ops, .procs = 2, .inflight = 16,
+			.rate = scn->events_per_second / storm_events_per_op(scn->mode),
+		};
 		double bare[MAX_REPS], bare_s, raw_cpu = 0, raw_slow = 0;
-		unsigned long expected = opts.ops * storm_events_per_op(mode) + 2 * opts.procs;
+		unsigned long expected = ops * storm_events_per_op(scn->mode) + 2 * opts.procs;
 
-		if (!listed(modes, storm_mode_name(mode)))
+		if (!listed(which_scenarios, scn->name))
 			continue;
 		for (size_t i = 0; i < NLISTENERS; i++) {
 			listeners[i].runs = 0;
@@ -324,41 +379,44 @@ int main(int argc, char **argv)
 					measure(&listeners[i], &opts, rep);
 		}
 		bare_s = median(bare, reps);
-		printf("\n%s storm: %lu ops, %lu events, %.2f s with no listener\n",
-		       storm_mode_name(mode), opts.ops, expected, bare_s);
-		printf("%-13s %9s %9s %10s %8s %10s %9s %9s\n", "listener", "seen", "lost",
-		       "cpu_us/ev", "x_raw", "slowdown", "x_raw", "rss_kib");
+		printf("\n%s: %lu ops, %lu events, %.2f s with no listener (%.0f events/s)\n",
+		       scn->name, ops, expected, bare_s, expected / bare_s);
+		printf("%-13s %7s %6s %10s %6s %9s %6s %9s %9s %8s\n", "listener", "seen",
+		       "lost", "cpu_us/ev", "x_raw", "slowdown", "x_raw", "p50_ms", "p99_ms",
+		       "rss_kib");
 		if (md)
-			fprintf(md, "\n## %s storm: %lu ops, %lu events, %.2f s alone\n\n"
-				    "| listener | seen | lost | CPU µs/event | × raw | storm slowdown | × raw's | peak RSS KiB |\n"
-				    "|---|---|---|---|---|---|---|---|\n",
-				storm_mode_name(mode), opts.ops, expected, bare_s);
+			fprintf(md, "\n## %s: %lu ops, %lu events, %.2f s alone (%.0f events/s)\n\n"
+				    "| listener | seen | lost | CPU µs/event | × raw | slowdown | × raw's | p50 ms | p99 ms | peak RSS KiB |\n"
+				    "|---|---|---|---|---|---|---|---|---|---|\n",
+				scn->name, ops, expected, bare_s, expected / bare_s);
 		for (size_t i = 0; i < NLISTENERS; i++) {
 			struct listener *l = &listeners[i];
-			double cpu, slow, seen, lost;
-			char seen_s[16], lost_s[16];
+			double cpu, slow;
+			char seen[16], lost[16], p50[16], p99[16];
 
 			if (!l->runs)
 				continue;
 			cpu = median(l->cpu_ns, l->runs) / expected / 1000;
 			slow = median(l->storm_s, l->runs) / bare_s;
-			seen = median(l->seen, l->runs);
-			lost = median(l->lost, l->runs);
 			if (i == 0) {
 				raw_cpu = cpu;
 				raw_slow = slow;
 			}
-			snprintf(seen_s, sizeof(seen_s), seen < 0 ? "n/a" : "%.0f", seen);
-			snprintf(lost_s, sizeof(lost_s), lost < 0 ? "n/a" : "%.0f", lost);
-			printf("%-13s %9s %9s %10.2f %8.2f %10.3f %9.3f %9.0f\n", l->name, seen_s,
-			       lost_s, cpu, raw_cpu ? cpu / raw_cpu : 0, slow,
-			       raw_slow ? slow / raw_slow : 0, median(l->rss_kib, l->runs));
+			fmt(seen, sizeof(seen), median(l->seen, l->runs), 0);
+			fmt(lost, sizeof(lost), median(l->lost, l->runs), 0);
+			fmt(p50, sizeof(p50), median(l->p50_us, l->runs) / 1000, 2);
+			fmt(p99, sizeof(p99), median(l->p99_us, l->runs) / 1000, 2);
+			printf("%-13s %7s %6s %10.2f %6.2f %9.3f %6.3f %9s %9s %8.0f\n", l->name,
+			       seen, lost, cpu, raw_cpu ? cpu / raw_cpu : 0, slow,
+			       raw_slow ? slow / raw_slow : 0, p50, p99,
+			       median(l->rss_kib, l->runs));
 			if (md)
-				fprintf(md, "| %s | %s | %s | %.2f | %.2f | %.3f | %.3f | %.0f |\n",
-					l->name, seen_s, lost_s, cpu, raw_cpu ? cpu / raw_cpu : 0,
-					slow, raw_slow ? slow / raw_slow : 0,
+				fprintf(md, "| %s | %s | %s | %.2f | %.2f | %.3f | %.3f | %s | %s | %.0f |\n",
+					l->name, seen, lost, cpu, raw_cpu ? cpu / raw_cpu : 0, slow,
+					raw_slow ? slow / raw_slow : 0, p50, p99,
 					median(l->rss_kib, l->runs));
 		}
+		fflush(stdout);
 	}
 	if (md)
 		fclose(md);
