@@ -8,6 +8,8 @@
  *           default receive buffer: the baseline
  *   garlic  garlic_open() + garlic_receive() (library defaults)
  *   garlic10  the same with a 10 ms latency budget
+ *   exec-kernel, exec-bpf, exec-skip  an exec-only listener filtering in
+ *           the kernel (proc_input), with classic BPF, or in its callback
  *   libnl   the application's own nl_sock and nl_recvmsgs() loop, with
  *           garlic_attach() + garlic_nl_register()
  *
@@ -122,11 +124,18 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 	return 0;
 }
 
-static int garlic_loop(unsigned int budget_us)
+static int exec_only(const struct garlic_event *ev, void *userdata)
 {
-	struct garlic_open_opts opts = { .sz = sizeof(opts), .latency_budget_us = budget_us };
+	return ev->type == GARLIC_EVENT_EXEC ? on_event(ev, userdata) : 0;
+}
+
+static int garlic_loop(unsigned int budget_us, uint32_t events, uint32_t flags,
+		       garlic_event_fn fn)
+{
+	struct garlic_open_opts opts = { .sz = sizeof(opts), .latency_budget_us = budget_us,
+					 .events = events, .flags = flags };
 	struct garlic *g;
-	int r = garlic_open_opts(&g, &opts, on_event, NULL);
+	int r = garlic_open_opts(&g, &opts, fn, NULL);
 
 	if (r < 0) {
 		fprintf(stderr, "garlic: %s\n", garlic_strerror(r));
@@ -168,7 +177,7 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_term };
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: listener raw|garlic|garlic10|libnl FILE\n");
+		fprintf(stderr, "usage: listener raw|garlic|garlic10|libnl|exec-kernel|exec-bpf|exec-skip FILE\n");
 		return 2;
 	}
 	out_path = argv[2];
@@ -180,9 +189,15 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "raw") == 0)
 		return raw_loop();
 	if (strcmp(argv[1], "garlic") == 0)
-		return garlic_loop(0);
+		return garlic_loop(0, 0, 0, on_event);
 	if (strcmp(argv[1], "garlic10") == 0)
-		return garlic_loop(10000);
+		return garlic_loop(10000, 0, 0, on_event);
+	if (strcmp(argv[1], "exec-kernel") == 0)
+		return garlic_loop(0, GARLIC_EVENT_EXEC, 0, on_event);
+	if (strcmp(argv[1], "exec-bpf") == 0)
+		return garlic_loop(0, GARLIC_EVENT_EXEC, GARLIC_OPEN_FORCE_BPF, on_event);
+	if (strcmp(argv[1], "exec-skip") == 0)
+		return garlic_loop(0, 0, 0, exec_only);
 	if (strcmp(argv[1], "libnl") == 0)
 		return libnl_loop();
 	fprintf(stderr, "listener: unknown mode '%s'\n", argv[1]);

@@ -39,6 +39,7 @@ struct listener {
 	const char *argv[8];	/* "@OUT" is replaced by the records file */
 	int stop_signal;
 	bool records;		/* writes (type, pid) records to @OUT */
+	bool optional;		/* only when named by --listeners */
 	double cpu_ns[MAX_REPS], storm_s[MAX_REPS], rss_kib[MAX_REPS];
 	double seen[MAX_REPS], lost[MAX_REPS], p50_us[MAX_REPS], p99_us[MAX_REPS];
 	int runs;
@@ -50,6 +51,9 @@ static struct listener listeners[] = {
 	{ .name = "garlic", .argv = { "bench/listener", "garlic", "@OUT" }, .stop_signal = SIGTERM, .records = true },
 	{ .name = "garlic10", .argv = { "bench/listener", "garlic10", "@OUT" }, .stop_signal = SIGTERM, .records = true },
 	{ .name = "libnl", .argv = { "bench/listener", "libnl", "@OUT" }, .stop_signal = SIGTERM, .records = true },
+	{ .name = "exec-kernel", .argv = { "bench/listener", "exec-kernel", "@OUT" }, .stop_signal = SIGTERM, .records = true, .optional = true },
+	{ .name = "exec-bpf", .argv = { "bench/listener", "exec-bpf", "@OUT" }, .stop_signal = SIGTERM, .records = true, .optional = true },
+	{ .name = "exec-skip", .argv = { "bench/listener", "exec-skip", "@OUT" }, .stop_signal = SIGTERM, .records = true, .optional = true },
 	{ .name = "monitor-json", .argv = { "tools/garlic-monitor/garlic-monitor", "--json" }, .stop_signal = SIGINT },
 	{ .name = "monitor", .argv = { "tools/garlic-monitor/garlic-monitor" }, .stop_signal = SIGINT },
 	{ .name = "forkstat", .argv = { "/usr/bin/forkstat", "-e", "all" }, .stop_signal = SIGINT },
@@ -239,7 +243,9 @@ static void measure(struct listener *l, const struct storm_opts *opts, int rep)
 	l->p50_us[rep] = l->p99_us[rep] = -1;
 	if (l->records && idset_init(&set, s.ids, *s.count) == 0) {
 		count_records(out, &set, &l->seen[rep], &l->p50_us[rep], &l->p99_us[rep]);
-		l->lost[rep] = s.expected - l->seen[rep];
+		/* An exec-only listener should see one exec per operation. */
+		l->lost[rep] = (l->optional ? (double)opts->ops : (double)s.expected) -
+			       l->seen[rep];
 		idset_free(&set);
 	}
 	l->runs = rep + 1;
@@ -365,7 +371,8 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < NLISTENERS; i++) {
 			listeners[i].runs = 0;
 			listeners[i].available = access(listeners[i].argv[0], X_OK) == 0 &&
-						 (!which || listed(which, listeners[i].name));
+						 (which ? listed(which, listeners[i].name)
+							: !listeners[i].optional);
 		}
 		/* Interleave listeners within each repetition: drift hits all alike. */
 		for (int rep = 0; rep < reps; rep++) {

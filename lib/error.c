@@ -85,6 +85,9 @@ GARLIC_EXPORT const char *garlic_strerror(int err)
 		return "no events pending";
 	case EBADMSG:
 		return "malformed netlink message";
+	case ENOENT:
+		/* The one ENOENT garlic returns: no TASKSTATS generic netlink family. */
+		return "the kernel has no taskstats (needs CONFIG_TASKSTATS)";
 	case EINVAL:
 		return "invalid argument";
 	default: {

@@ -119,6 +119,15 @@ int garlic_read_drops(struct garlic *g, uint32_t *drops);
  */
 int garlic_dispatch_batch(struct garlic *g, bool *stopped);
 
+/* taskstats-parse.c */
+/*
+ * Parses one TASKSTATS message (nlmsghdr, genlmsghdr, attributes) into up
+ * to max records (a task's and its process's). Returns the records, or
+ * -EBADMSG (malformed) or -ENODATA (no statistics in it).
+ */
+int garlic_taskstats_parse(const void *buf, size_t len, struct garlic_taskstats *out,
+			   unsigned int max);
+
 /* error.c */
 int garlic_errno_from_nl(int nlerr);
 

@@ -210,6 +210,24 @@ stats() {
 }
 ok "--quiet --stats counts without printing events" stats
 
+# --taskstats: exit lines carry what the process cost (root only).
+if [ "$(id -u)" = 0 ]; then
+	start "$tmp/ts.json" --json --latency 0 --taskstats --events exit
+	sh -c 'head -c 1048576 /dev/zero > /dev/null; exit 3'
+	sleep 0.5
+	stop
+	ok "--taskstats: the exit of head has its 1 MiB written" json "$tmp/ts.json" \
+		"e['event_string'] == 'exit' and e.get('taskstats', {}).get('comm') == 'head' and e['taskstats']['write_chars'] >= 1048576 and e['taskstats']['hiwater_rss_kib'] > 0"
+	ok "--taskstats: every exit line is still there" json "$tmp/ts.json" \
+		"e['event_string'] == 'exit' and e['status'] == 'exit 3'"
+	start "$tmp/ts.human" --latency 0 --taskstats --events exit --color=never
+	sh -c 'exit 2'
+	sleep 0.5
+	stop
+	ok "--taskstats: human exit lines show cpu, rss and io" \
+		grep -Eq 'exit 2.*; cpu [0-9.]+ ms user [0-9.]+ ms sys, max rss [0-9]+ KiB, io ' "$tmp/ts.human"
+fi
+
 # --output and SIGHUP: a renamed log is let go, the path opened anew.
 hup() {
 	"$M" --output "$tmp/log" --events exec --latency 0 &

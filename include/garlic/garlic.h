@@ -432,6 +432,143 @@ int garlic_filter_build(uint32_t events, struct sock_filter *insns,
  */
 int garlic_filter_attach(int fd, uint32_t events);
 
+/* taskstats */
+
+/*
+ * Per-task accounting from the kernel's TASKSTATS generic netlink family
+ * (CONFIG_TASKSTATS; delays need CONFIG_TASK_DELAY_ACCT, I/O bytes
+ * CONFIG_TASK_IO_ACCOUNTING). garlic copies only what the sending
+ * kernel's struct holds (by its version and the attribute's length);
+ * what it lacks stays 0. Version 15 laid the delay fields out differently
+ * and is read up to nice only.
+ */
+#define GARLIC_TASKSTATS_FORK	0x01 /* forked but did not exec (AFORK) */
+#define GARLIC_TASKSTATS_SU	0x02 /* used super-user privileges (ASU) */
+#define GARLIC_TASKSTATS_CORE	0x08 /* dumped core (ACORE) */
+#define GARLIC_TASKSTATS_XSIG	0x10 /* killed by a signal (AXSIG) */
+#define GARLIC_TASKSTATS_GROUP	0x20 /* last task of its process (AGROUP) */
+
+/* What a struct garlic_taskstats describes. */
+enum garlic_taskstats_scope {
+	GARLIC_TASKSTATS_TASK = 1,    /* one task (thread): pid */
+	GARLIC_TASKSTATS_PROCESS = 2, /* a whole thread group: tgid */
+};
+
+struct garlic_taskstats {
+	uint32_t scope;		/* GARLIC_TASKSTATS_TASK or _PROCESS */
+	uint32_t id;		/* the pid or tgid it is about */
+	uint16_t version;	/* the kernel's TASKSTATS_VERSION */
+	uint8_t flags;		/* GARLIC_TASKSTATS_* */
+	int8_t nice;
+	uint32_t exit_code;	/* raw wait status, as in struct garlic_event */
+	uint32_t pid, ppid, tgid, uid, gid;
+	char comm[32];		/* NUL-terminated */
+	uint64_t begin_time;	/* seconds since the epoch */
+	uint64_t elapsed_us;	/* wall time since the task began */
+	uint64_t user_us, system_us;
+	uint64_t minor_faults, major_faults;
+	uint64_t hiwater_rss_kib, hiwater_vm_kib;
+	/* Bytes through read/write calls and their counts: the kernel rounds
+	   all four down to a multiple of 1024. */
+	uint64_t read_chars, write_chars;
+	uint64_t read_syscalls, write_syscalls;
+	uint64_t read_bytes, write_bytes;   /* storage I/O caused */
+	uint64_t cancelled_write_bytes;
+	uint64_t voluntary_switches, involuntary_switches;
+	uint64_t cpu_delay_count, cpu_delay_ns;	    /* waiting for a CPU */
+	uint64_t blkio_delay_count, blkio_delay_ns; /* waiting for block I/O */
+	uint64_t swapin_delay_count, swapin_delay_ns;
+	uint64_t freepages_delay_count, freepages_delay_ns;
+	uint64_t thrashing_delay_count, thrashing_delay_ns;
+	uint64_t cpu_run_real_ns, cpu_run_virtual_ns;
+	uint64_t exe_dev, exe_inode; /* the program's file (version 12) */
+};
+
+/*
+ * Reads the statistics of a live task (garlic_taskstats_query_pid) or
+ * process (garlic_taskstats_query_tgid) into *out. Returns 0, or:
+ *   -EPERM    the kernel wants CAP_NET_ADMIN for TASKSTATS_CMD_GET
+ *   -ENOENT   the kernel has no TASKSTATS family (CONFIG_TASKSTATS)
+ *   -ESRCH    no such task
+ *   -EINVAL   pid <= 0 or out is NULL
+ *   -EBADMSG  the reply was malformed
+ */
+int garlic_taskstats_query_pid(pid_t pid, struct garlic_taskstats *out);
+int garlic_taskstats_query_tgid(pid_t tgid, struct garlic_taskstats *out);
+
+/* A subscription to the statistics of every task that exits. Opaque. */
+struct garlic_taskstats_listener;
+
+/* Called once per statistics record; return non-zero to stop receiving. */
+typedef int (*garlic_taskstats_fn)(const struct garlic_taskstats *stats,
+				   void *userdata);
+
+/*
+ * Subscribes to exit statistics on the CPUs in cpumask (a list such as
+ * "0-3,8"; NULL for every possible CPU). At each exit the kernel sends
+ * the task's record and, when a process's last task exits, the process's
+ * too. The socket is close-on-exec; GARLIC_OPEN_NONBLOCK in flags makes
+ * it non-blocking. Returns 0 and sets *out, or -EPERM / -ENOENT as above,
+ * -EINVAL for a bad cpumask (-ERANGE for CPUs past the last possible one),
+ * flags or NULL arguments (the kernel also answers -EINVAL from a
+ * non-initial pid or user namespace), -ENOMEM.
+ */
+int garlic_taskstats_open(struct garlic_taskstats_listener **out,
+			  const char *cpumask, uint32_t flags,
+			  garlic_taskstats_fn fn, void *userdata);
+
+/* Deregisters and frees; NULL is a no-op. Not from inside the callback. */
+void garlic_taskstats_close(struct garlic_taskstats_listener *l);
+
+/* The socket's fd for event loops, or -EINVAL for NULL. */
+int garlic_taskstats_fd(struct garlic_taskstats_listener *l);
+
+/*
+ * Reads what is queued and calls fn per record. Returns the records
+ * delivered, or -EAGAIN (non-blocking, nothing queued), -ENOBUFS (records
+ * were lost to a full receive buffer; listening goes on), -EINVAL for
+ * NULL, or another negative errno.
+ */
+int garlic_taskstats_receive(struct garlic_taskstats_listener *l);
+
+/*
+ * Pairing exits with their statistics. The kernel sends a task's
+ * statistics (taskstats_exit()) before its proc connector exit event
+ * (proc_exit_connector()), but on another socket, so either may be read
+ * first. A joiner takes both streams and calls fn once per exit event of
+ * a process (pid == tgid) with the matching record (the process's, else
+ * the task's), or with NULL when none came within wait_ms of the exit
+ * event being fed: no exit is ever dropped.
+ */
+struct garlic_exit_joiner;
+
+typedef int (*garlic_exit_fn)(const struct garlic_event *exit,
+			      const struct garlic_taskstats *stats,
+			      void *userdata);
+
+/* Returns 0 and sets *out, or -EINVAL / -ENOMEM. */
+int garlic_exit_joiner_new(struct garlic_exit_joiner **out, unsigned int wait_ms,
+			   garlic_exit_fn fn, void *userdata);
+void garlic_exit_joiner_free(struct garlic_exit_joiner *j);
+/*
+ * Feed an exit event (others are ignored) or a statistics record. Either
+ * may deliver pairs. Returns the pairs delivered, or -EINVAL.
+ */
+int garlic_exit_joiner_add_event(struct garlic_exit_joiner *j,
+				 const struct garlic_event *ev);
+int garlic_exit_joiner_add_stats(struct garlic_exit_joiner *j,
+				 const struct garlic_taskstats *stats);
+/*
+ * Delivers the exits whose wait is over (with NULL), or all of them when
+ * all is non-zero. Returns the pairs delivered.
+ */
+int garlic_exit_joiner_flush(struct garlic_exit_joiner *j, int all);
+/*
+ * Milliseconds until the oldest waiting exit is due, for a poll()
+ * timeout; -1 when nothing waits.
+ */
+int garlic_exit_joiner_timeout(struct garlic_exit_joiner *j);
+
 /* errors */
 
 /*

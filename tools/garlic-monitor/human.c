@@ -100,6 +100,33 @@ static void out_lifetime(struct out *o, int64_t ns)
 	out_str(o, buf);
 }
 
+static void out_bytes(struct out *o, uint64_t bytes)
+{
+	char buf[32];
+
+	if (bytes < 1024)
+		snprintf(buf, sizeof(buf), "%lu B", (unsigned long)bytes);
+	else if (bytes < 1024 * 1024)
+		snprintf(buf, sizeof(buf), "%.1f KiB", bytes / 1024.0);
+	else
+		snprintf(buf, sizeof(buf), "%.1f MiB", bytes / 1048576.0);
+	out_str(o, buf);
+}
+
+/* --taskstats: what the process cost. */
+static void out_stats(struct out *o, const struct garlic_taskstats *t)
+{
+	char buf[96];
+
+	snprintf(buf, sizeof(buf), "; cpu %.1f ms user %.1f ms sys, max rss %lu KiB, io ",
+		 t->user_us / 1e3, t->system_us / 1e3, (unsigned long)t->hiwater_rss_kib);
+	out_str(o, buf);
+	out_bytes(o, t->read_chars);
+	out_str(o, " read ");
+	out_bytes(o, t->write_chars);
+	out_str(o, " written");
+}
+
 void human_event(struct out *o, const struct options *opt, const struct shown *s)
 {
 	const struct garlic_event *ev = s->ev;
@@ -175,6 +202,8 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 		if (ev->exit.process_pid != ev->exit.process_tgid)
 			out_str(o, " (thread)");
 		out_lifetime(o, s->lifetime_ns);
+		if (s->stats)
+			out_stats(o, s->stats);
 		break;
 	default:
 		out_str(o, "unknown event kind");

@@ -124,6 +124,30 @@ void json_event(struct out *o, const struct shown *s)
 		out_json_str(o, text, strlen(text));
 		if (s->lifetime_ns >= 0)
 			field(o, "lifetime_ns", s->lifetime_ns, false);
+		if (s->stats) {
+			const struct garlic_taskstats *t = s->stats;
+
+			out_str(o, ",\"taskstats\":{");
+			field(o, "version", t->version, true);
+			field(o, "user_us", (int64_t)t->user_us, false);
+			field(o, "system_us", (int64_t)t->system_us, false);
+			field(o, "elapsed_us", (int64_t)t->elapsed_us, false);
+			field(o, "hiwater_rss_kib", (int64_t)t->hiwater_rss_kib, false);
+			field(o, "hiwater_vm_kib", (int64_t)t->hiwater_vm_kib, false);
+			field(o, "read_chars", (int64_t)t->read_chars, false);
+			field(o, "write_chars", (int64_t)t->write_chars, false);
+			field(o, "read_bytes", (int64_t)t->read_bytes, false);
+			field(o, "write_bytes", (int64_t)t->write_bytes, false);
+			field(o, "voluntary_switches", (int64_t)t->voluntary_switches, false);
+			field(o, "involuntary_switches", (int64_t)t->involuntary_switches, false);
+			field(o, "minor_faults", (int64_t)t->minor_faults, false);
+			field(o, "major_faults", (int64_t)t->major_faults, false);
+			field(o, "cpu_delay_ns", (int64_t)t->cpu_delay_ns, false);
+			field(o, "blkio_delay_ns", (int64_t)t->blkio_delay_ns, false);
+			out_str(o, ",\"comm\":");
+			out_json_str(o, t->comm, strlen(t->comm));
+			out_char(o, '}');
+		}
 	}
 	out_str(o, "}\n");
 }

@@ -16,6 +16,11 @@
 #include "monitor.h"
 
 #define NKINDS 32
+/*
+ * How long an exit waits for its statistics. The kernel sends them first,
+ * on the other socket, so they are normally in when the exit is read.
+ */
+#define TASKSTATS_WAIT_MS 200
 
 struct monitor {
 	const struct options *opt;
@@ -24,6 +29,8 @@ struct monitor {
 	unsigned long printed;
 	uint64_t per_kind[NKINDS]; /* by bit number of the type */
 	uint64_t loss_reports;
+	struct garlic_taskstats_listener *taskstats;
+	struct garlic_exit_joiner *joiner;
 	bool stop;
 	char cmdline[8192];
 };
@@ -88,60 +95,94 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 	}
 }
 
+/* Prints one event (p: its process entry, or NULL) and counts it. */
+static void show_event(struct monitor *m, const struct garlic_event *ev, struct proc *p,
+		       const struct garlic_taskstats *stats)
+{
+	const struct options *opt = m->opt;
+	struct shown s = { .ev = ev, .lifetime_ns = -1, .stats = stats };
+	pid_t tgid = ev->type == GARLIC_EVENT_FORK ? ev->fork.child_tgid
+						   : ev->exec.process_tgid;
+
+	s.depth = p ? p->depth : 0;
+	if (ev->type == GARLIC_EVENT_FORK) {
+		s.pid = ev->fork.child_pid;
+		s.ppid = ev->fork.child_pid != ev->fork.child_tgid ? ev->fork.child_tgid
+								  : ev->fork.parent_tgid;
+	} else {
+		s.pid = ev->exec.process_pid;
+		if (ev->exec.process_pid != ev->exec.process_tgid)
+			s.ppid = ev->exec.process_tgid;
+		else if (ev->type == GARLIC_EVENT_EXIT && ev->exit.parent_tgid)
+			s.ppid = ev->exit.parent_tgid;
+		else if (p && p->ppid)
+			s.ppid = p->ppid;
+		else if (ev->type == GARLIC_EVENT_EXEC && p)
+			s.ppid = p->ppid = proc_read_ppid(tgid);
+	}
+	if (ev->type == GARLIC_EVENT_EXEC) {
+		s.cmdline = m->cmdline;
+		s.cmdline_len = proc_cmdline(ev->exec.process_pid, m->cmdline, sizeof(m->cmdline));
+	}
+	if (ev->type == GARLIC_EVENT_EXIT && p && p->start_ns &&
+	    ev->exit.process_pid == ev->exit.process_tgid)
+		s.lifetime_ns = (int64_t)(ev->timestamp_ns - p->start_ns);
+	if (!opt->quiet) {
+		if (opt->json)
+			json_event(&m->out, &s);
+		else
+			human_event(&m->out, opt, &s);
+		out_event_done(&m->out);
+	}
+	m->per_kind[ev->type ? __builtin_ctz(ev->type) : 0]++;
+	m->printed++;
+	if ((opt->count && m->printed >= opt->count) || m->out.broken)
+		m->stop = true;
+}
+
+/* A process exit met its statistics, or waited long enough for them. */
+static int on_exit_paired(const struct garlic_event *ev, const struct garlic_taskstats *stats,
+			  void *userdata)
+{
+	struct monitor *m = userdata;
+
+	if (!m->stop)
+		show_event(m, ev, proc_find(ev->exit.process_pid), stats);
+	proc_remove(ev->exit.process_pid);
+	return 0;
+}
+
+static int on_stats(const struct garlic_taskstats *stats, void *userdata)
+{
+	struct monitor *m = userdata;
+
+	garlic_exit_joiner_add_stats(m->joiner, stats);
+	return m->stop;
+}
+
 static int on_event(const struct garlic_event *ev, void *userdata)
 {
 	struct monitor *m = userdata;
 	const struct options *opt = m->opt;
 	struct proc *p = book(m, ev);
-	struct shown s = { .ev = ev, .lifetime_ns = -1 };
 	pid_t tgid = ev->type == GARLIC_EVENT_FORK ? ev->fork.child_tgid
 						   : ev->exec.process_tgid;
+	bool process_exit = ev->type == GARLIC_EVENT_EXIT &&
+			    ev->exit.process_pid == ev->exit.process_tgid;
 	bool show = wanted(opt, ev) &&
 		    (is_followed(opt, tgid) ||
 		     (ev->type == GARLIC_EVENT_FORK && is_followed(opt, ev->fork.parent_tgid)));
 
-	if (show) {
-		s.depth = p ? p->depth : 0;
-		if (ev->type == GARLIC_EVENT_FORK) {
-			s.pid = ev->fork.child_pid;
-			s.ppid = ev->fork.child_pid != ev->fork.child_tgid ? ev->fork.child_tgid
-									  : ev->fork.parent_tgid;
-		} else {
-			s.pid = ev->exec.process_pid;
-			if (ev->exec.process_pid != ev->exec.process_tgid)
-				s.ppid = ev->exec.process_tgid;
-			else if (ev->type == GARLIC_EVENT_EXIT && ev->exit.parent_tgid)
-				s.ppid = ev->exit.parent_tgid;
-			else if (p && p->ppid)
-				s.ppid = p->ppid;
-			else if (ev->type == GARLIC_EVENT_EXEC && p)
-				s.ppid = p->ppid = proc_read_ppid(tgid);
-		}
-		if (ev->type == GARLIC_EVENT_EXEC) {
-			s.cmdline = m->cmdline;
-			s.cmdline_len = proc_cmdline(ev->exec.process_pid, m->cmdline,
-						     sizeof(m->cmdline));
-		}
-		if (ev->type == GARLIC_EVENT_EXIT && p && p->start_ns &&
-		    ev->exit.process_pid == ev->exit.process_tgid)
-			s.lifetime_ns = (int64_t)(ev->timestamp_ns - p->start_ns);
-		if (!opt->quiet) {
-			if (opt->json)
-				json_event(&m->out, &s);
-			else
-				human_event(&m->out, opt, &s);
-			out_event_done(&m->out);
-		}
-		m->per_kind[ev->type ? __builtin_ctz(ev->type) : 0]++;
-		m->printed++;
+	if (show && process_exit && m->joiner) {
+		/* Printed when its statistics come (on_exit_paired). */
+		garlic_exit_joiner_add_event(m->joiner, ev);
+		return m->stop;
 	}
-	if (ev->type == GARLIC_EVENT_EXIT && ev->exit.process_pid == ev->exit.process_tgid)
+	if (show)
+		show_event(m, ev, p, NULL);
+	if (process_exit)
 		proc_remove(ev->exit.process_pid);
-	if ((opt->count && m->printed >= opt->count) || m->out.broken) {
-		m->stop = true;
-		return 1;
-	}
-	return 0;
+	return m->stop;
 }
 
 static int on_loss(const struct garlic_loss *loss, void *userdata)
@@ -247,16 +288,29 @@ int monitor_run(const struct options *opt)
 		return 1;
 	}
 	garlic_set_loss_fn(m.g, on_loss, &m);
+	if (opt->taskstats) {
+		r = garlic_taskstats_open(&m.taskstats, NULL, GARLIC_OPEN_NONBLOCK, on_stats, &m);
+		if (r == 0)
+			r = garlic_exit_joiner_new(&m.joiner, TASKSTATS_WAIT_MS, on_exit_paired, &m);
+		if (r < 0) {
+			fprintf(stderr, "%s: cannot read exit statistics (taskstats): %s\n",
+				PROGRAM, garlic_strerror(r));
+			garlic_taskstats_close(m.taskstats);
+			garlic_close(m.g);
+			return 1;
+		}
+	}
 	start = now_ns();
 	if (opt->duration > 0)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
 
 	while (!m.stop) {
-		struct pollfd fds[2] = {
+		struct pollfd fds[3] = {
 			{ .fd = garlic_fd(m.g), .events = POLLIN },
 			{ .fd = sfd, .events = POLLIN },
+			{ .fd = m.taskstats ? garlic_taskstats_fd(m.taskstats) : -1, .events = POLLIN },
 		};
-		int timeout = -1;
+		int timeout = -1, joiner_timeout;
 
 		/* Block-buffered output still goes out before we sleep. */
 		out_flush(&m.out);
@@ -271,7 +325,10 @@ int monitor_run(const struct options *opt)
 		}
 		if (garlic_pending(m.g) > 0)
 			timeout = 0;
-		r = poll(fds, 2, timeout);
+		joiner_timeout = garlic_exit_joiner_timeout(m.joiner);
+		if (joiner_timeout >= 0 && (timeout < 0 || joiner_timeout < timeout))
+			timeout = joiner_timeout;
+		r = poll(fds, 3, timeout);
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 			status = 1;
@@ -293,6 +350,15 @@ int monitor_run(const struct options *opt)
 		}
 		if (m.stop)
 			break;
+		/* Statistics first: the kernel sends them before the exit event. */
+		if (m.taskstats && (fds[2].revents & POLLIN)) {
+			do
+				r = garlic_taskstats_receive(m.taskstats);
+			while (r > 0 && !m.stop);
+			if (r == -ENOBUFS)
+				fprintf(stderr, "%s: exit statistics were lost (receive buffer full)\n",
+					PROGRAM);
+		}
 		do
 			r = garlic_receive(m.g);
 		while (r > 0 && !m.stop);
@@ -301,7 +367,12 @@ int monitor_run(const struct options *opt)
 			status = 1;
 			break;
 		}
+		if (m.joiner)
+			garlic_exit_joiner_flush(m.joiner, 0);
 	}
+	/* Exits still waiting for statistics go out without them. */
+	if (m.joiner && !m.stop)
+		garlic_exit_joiner_flush(m.joiner, 1);
 	out_flush(&m.out);
 	if (m.out.error && !m.out.broken) {
 		fprintf(stderr, "%s: writing output: %s\n", PROGRAM, strerror(m.out.error));
@@ -309,6 +380,8 @@ int monitor_run(const struct options *opt)
 	}
 	if (opt->stats)
 		print_stats(&m, (now_ns() - start) / 1e9);
+	garlic_exit_joiner_free(m.joiner);
+	garlic_taskstats_close(m.taskstats);
 	garlic_close(m.g);
 	out_close(&m.out);
 	close(sfd);

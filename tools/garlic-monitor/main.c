@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		"      --color[=WHEN]    colour: auto (terminal only, the default), always, never\n"
 		"  -l, --latency MS      deliver events at most MS milliseconds late, reading a\n"
 		"                        burst in one wake-up (default 10; 0: at once)\n"
+		"      --taskstats       exit lines with CPU, max RSS and I/O (taskstats; root)\n"
 		"      --rcvbuf BYTES    receive buffer size (default: the library's, 16 MiB)\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
@@ -65,7 +66,7 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_RCVBUF };
+	enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -81,6 +82,7 @@ int main(int argc, char **argv)
 		{ "colour", optional_argument, NULL, OPT_COLOR },
 		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "latency", required_argument, NULL, 'l' },
+		{ "taskstats", no_argument, NULL, OPT_TASKSTATS },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -148,6 +150,9 @@ int main(int argc, char **argv)
 			color = optarg ? optarg : "always";
 			if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never"))
 				return bad("--color", color, "expected auto, always or never");
+			break;
+		case OPT_TASKSTATS:
+			opt.taskstats = true;
 			break;
 		case OPT_RCVBUF:
 			if (!parse_ulong(optarg, INT_MAX, &v) || v < 4096)

@@ -26,6 +26,7 @@ struct options {
 	const char *output;	/* NULL: stdout */
 	int rcvbuf;		/* 0: the library's default */
 	double latency_ms;	/* the library's latency budget */
+	bool taskstats;		/* pair exits with their statistics */
 };
 
 /* output.c: a buffered writer that knows when to flush and when to stop. */
@@ -86,6 +87,7 @@ struct shown {
 	size_t cmdline_len;
 	unsigned int depth;	/* --tree */
 	int64_t lifetime_ns;	/* exit: -1 if unknown */
+	const struct garlic_taskstats *stats; /* exit, with --taskstats */
 };
 
 /* human.c and json.c */

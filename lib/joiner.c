@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Pairs process exit events with their exit statistics. The two come on
+ * different sockets in either order, so each side waits a while for the
+ * other in a small table; an exit is always delivered, with NULL when its
+ * statistics did not come in time.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "garlic-private.h"
+
+#define WAITING_MAX 1024
+
+struct waiting_exit {
+	struct garlic_event ev;
+	uint64_t due_ns;
+};
+
+struct waiting_stats {
+	struct garlic_taskstats stats;
+	uint64_t expires_ns;
+};
+
+struct garlic_exit_joiner {
+	uint64_t wait_ns;
+	garlic_exit_fn fn;
+	void *userdata;
+	struct waiting_exit exits[WAITING_MAX];
+	unsigned int nexits;
+	struct waiting_stats stats[WAITING_MAX];
+	unsigned int nstats;
+};
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+GARLIC_EXPORT int garlic_exit_joiner_new(struct garlic_exit_joiner **out,
+					 unsigned int wait_ms, garlic_exit_fn fn,
+					 void *userdata)
+{
+	struct garlic_exit_joiner *j;
+
+	if (!out || !fn)
+		return -EINVAL;
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return -ENOMEM;
+	j->wait_ns = (uint64_t)wait_ms * 1000000;
+	j->fn = fn;
+	j->userdata = userdata;
+	*out = j;
+	return 0;
+}
+
+GARLIC_EXPORT void garlic_exit_joiner_free(struct garlic_exit_joiner *j)
+{
+	free(j);
+}
+
+/* A process's exit pairs with the record of its main task. */
+static bool matches(const struct garlic_event *ev, const struct garlic_taskstats *s)
+{
+	return s->scope == GARLIC_TASKSTATS_TASK && s->id == (uint32_t)ev->exit.process_pid;
+}
+
+static void drop_exit(struct garlic_exit_joiner *j, unsigned int i)
+{
+	memmove(&j->exits[i], &j->exits[i + 1], (j->nexits - i - 1) * sizeof(j->exits[0]));
+	j->nexits--;
+}
+
+static void drop_stats(struct garlic_exit_joiner *j, unsigned int i)
+{
+	memmove(&j->stats[i], &j->stats[i + 1], (j->nstats - i - 1) * sizeof(j->stats[0]));
+	j->nstats--;
+}
+
+GARLIC_EXPORT int garlic_exit_joiner_add_event(struct garlic_exit_joiner *j,
+					       const struct garlic_event *ev)
+{
+	int delivered = 0;
+
+	if (!j || !ev)
+		return -EINVAL;
+	if (ev->type != GARLIC_EVENT_EXIT || ev->exit.process_pid != ev->exit.process_tgid)
+		return 0;
+	for (unsigned int i = 0; i < j->nstats; i++) {
+		if (matches(ev, &j->stats[i].stats)) {
+			struct garlic_taskstats s = j->stats[i].stats;
+
+			drop_stats(j, i);
+			j->fn(ev, &s, j->userdata);
+			return 1;
+		}
+	}
+	/* Full: the oldest exit goes out now rather than any being dropped. */
+	if (j->nexits == WAITING_MAX) {
+		struct garlic_event oldest = j->exits[0].ev;
+
+		drop_exit(j, 0);
+		j->fn(&oldest, NULL, j->userdata);
+		delivered++;
+	}
+	j->exits[j->nexits].ev = *ev;
+	j->exits[j->nexits].due_ns = now_ns() + j->wait_ns;
+	j->nexits++;
+	return delivered;
+}
+
+GARLIC_EXPORT int garlic_exit_joiner_add_stats(struct garlic_exit_joiner *j,
+					       const struct garlic_taskstats *stats)
+{
+	if (!j || !stats)
+		return -EINVAL;
+	for (unsigned int i = 0; i < j->nexits; i++) {
+		if (matches(&j->exits[i].ev, stats)) {
+			struct garlic_event ev = j->exits[i].ev;
+
+			drop_exit(j, i);
+			j->fn(&ev, stats, j->userdata);
+			return 1;
+		}
+	}
+	if (stats->scope != GARLIC_TASKSTATS_TASK)
+		return 0;
+	/* Statistics without their exit yet; the oldest make room. */
+	if (j->nstats == WAITING_MAX)
+		drop_stats(j, 0);
+	j->stats[j->nstats].stats = *stats;
+	j->stats[j->nstats].expires_ns = now_ns() + j->wait_ns;
+	j->nstats++;
+	return 0;
+}
+
+GARLIC_EXPORT int garlic_exit_joiner_flush(struct garlic_exit_joiner *j, int all)
+{
+	uint64_t now = now_ns();
+	int delivered = 0;
+
+	if (!j)
+		return -EINVAL;
+	while (j->nexits > 0 && (all || j->exits[0].due_ns <= now)) {
+		struct garlic_event ev = j->exits[0].ev;
+
+		drop_exit(j, 0);
+		j->fn(&ev, NULL, j->userdata);
+		delivered++;
+	}
+	while (j->nstats > 0 && (all || j->stats[0].expires_ns <= now))
+		drop_stats(j, 0);
+	return delivered;
+}
+
+GARLIC_EXPORT int garlic_exit_joiner_timeout(struct garlic_exit_joiner *j)
+{
+	uint64_t now = now_ns();
+
+	if (!j || j->nexits == 0)
+		return -1;
+	if (j->exits[0].due_ns <= now)
+		return 0;
+	return (int)((j->exits[0].due_ns - now + 999999) / 1000000);
+}
