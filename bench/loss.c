@@ -180,22 +180,15 @@ int main(int argc, char **argv)
 	bool all_ok = true;
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		int r = storm_option(c, optarg, &opts);
+
+		if (r < 0) {
+			fprintf(stderr, "loss: bad value '%s'\n", optarg);
+			return 2;
+		}
+		if (r > 0)
+			continue;
 		switch (c) {
-		case 'm':
-			if (storm_parse_mode(optarg, &opts.mode) < 0) {
-				fprintf(stderr, "loss: unknown mode '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'n':
-			opts.ops = strtoul(optarg, NULL, 10);
-			break;
-		case 'p':
-			opts.procs = strtoul(optarg, NULL, 10);
-			break;
-		case 'k':
-			opts.inflight = strtoul(optarg, NULL, 10);
-			break;
 		case 'b':
 			if (nbufs < 16)
 				rcvbufs[nbufs++] = atoi(optarg);

@@ -26,25 +26,15 @@ int main(int argc, char **argv)
 	int c;
 
 	while ((c = getopt_long(argc, argv, "m:n:p:k:r:", longopts, NULL)) != -1) {
+		int r = storm_option(c, optarg, &opts);
+
+		if (r < 0) {
+			fprintf(stderr, "storm: bad value '%s'\n", optarg);
+			return 2;
+		}
+		if (r > 0)
+			continue;
 		switch (c) {
-		case 'm':
-			if (storm_parse_mode(optarg, &opts.mode) < 0) {
-				fprintf(stderr, "storm: unknown mode '%s'\n", optarg);
-				return 2;
-			}
-			break;
-		case 'n':
-			opts.ops = strtoul(optarg, NULL, 10);
-			break;
-		case 'p':
-			opts.procs = strtoul(optarg, NULL, 10);
-			break;
-		case 'k':
-			opts.inflight = strtoul(optarg, NULL, 10);
-			break;
-		case 'r':
-			opts.rate = strtoul(optarg, NULL, 10);
-			break;
 		case 'i':
 			ids_path = optarg;
 			break;

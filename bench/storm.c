@@ -39,6 +39,41 @@ unsigned int storm_events_per_op(enum storm_mode mode)
 	return mode == STORM_EXEC ? 3 : 2;
 }
 
+int storm_option(int c, const char *arg, struct storm_opts *opts)
+{
+	unsigned long *target;
+	unsigned long v;
+	char *end;
+
+	switch (c) {
+	case 'm':
+		return storm_parse_mode(arg, &opts->mode) < 0 ? -EINVAL : 1;
+	case 'n':
+		target = &opts->ops;
+		break;
+	case 'r':
+		target = &opts->rate;
+		break;
+	case 'p':
+	case 'k':
+		target = NULL;
+		break;
+	default:
+		return 0;
+	}
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || v > 1000000000ul)
+		return -EINVAL;
+	if (target)
+		*target = v;
+	else if (c == 'p')
+		opts->procs = (unsigned int)v;
+	else
+		opts->inflight = (unsigned int)v;
+	return 1;
+}
+
 double now_seconds(void)
 {
 	struct timespec ts;

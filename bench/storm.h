@@ -40,6 +40,13 @@ const char *storm_mode_name(enum storm_mode mode);
 /* Events one operation makes. */
 unsigned int storm_events_per_op(enum storm_mode mode);
 
+/*
+ * Applies option c ('m' mode, 'n' ops, 'p' procs, 'k' inflight, 'r' rate)
+ * with its argument to opts. Returns 1 if c was one of them, 0 if not,
+ * -EINVAL for a bad value (an unknown mode, not a number).
+ */
+int storm_option(int c, const char *arg, struct storm_opts *opts);
+
 int storm_init(struct storm *s, const struct storm_opts *opts);
 /* Runs the storm to completion; fills seconds, the ids and expected. */
 int storm_run(struct storm *s);
