@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include "live.h"
@@ -715,6 +716,46 @@ static void test_latency_budget(void)
 	collector_clear(&c);
 }
 
+static void on_alarm(int sig)
+{
+}
+
+static int exit_later(void *arg)
+{
+	usleep(200000);
+	return 0;
+}
+
+static void test_eintr(void)
+{
+	/* No SA_RESTART: the signal interrupts recvmmsg(), garlic retries it. */
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval every_50ms = { { 0, 50000 }, { 0, 50000 } }, off = { 0 };
+	struct collector c;
+	struct garlic *g;
+	int r;
+	pid_t pid;
+
+	collector_init(&c);
+	g = live_open(GARLIC_EVENT_SID, &c);
+	g_assert_cmpint(sigaction(SIGALRM, &sa, &old), ==, 0);
+	pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		exit_later(NULL);
+		_exit(new_session(NULL));
+	}
+	g_assert_cmpint(setitimer(ITIMER_REAL, &every_50ms, NULL), ==, 0);
+	r = garlic_receive(g);
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	waitpid(pid, NULL, 0);
+	g_assert_cmpint(r, >=, 1);
+	g_assert_nonnull(find_event(&c, GARLIC_EVENT_SID, pid));
+	garlic_close(g);
+	collector_clear(&c);
+}
+
 static void test_socket_options(void)
 {
 	struct collector c;
@@ -820,6 +861,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/live/nonblocking", test_nonblocking);
 	g_test_add_func("/live/socket-options", test_socket_options);
 	g_test_add_func("/live/latency-budget", test_latency_budget);
+	g_test_add_func("/live/eintr", test_eintr);
 	g_test_add_func("/live/namespace/pid", test_pid_namespace);
 	g_test_add_func("/live/namespace/net", test_net_namespace);
 	return g_test_run();
