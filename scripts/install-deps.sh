@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \
 	autoconf automake libtool make gcc pkg-config \
-	libnl-3-dev libnl-genl-3-dev \
+	libnl-3-dev libnl-genl-3-dev libsystemd-dev systemd \
 	forkstat \
 	libglib2.0-dev \
 	python3 procps util-linux \

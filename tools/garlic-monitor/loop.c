@@ -31,6 +31,7 @@ struct monitor {
 	uint64_t loss_reports;
 	struct garlic_taskstats_listener *taskstats;
 	struct garlic_exit_joiner *joiner;
+	bool journal_error;
 	bool stop;
 	char cmdline[8192];
 };
@@ -127,7 +128,14 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 	if (ev->type == GARLIC_EVENT_EXIT && p && p->start_ns &&
 	    ev->exit.process_pid == ev->exit.process_tgid)
 		s.lifetime_ns = (int64_t)(ev->timestamp_ns - p->start_ns);
-	if (!opt->quiet) {
+	if (opt->journal) {
+		int r = journal_event(opt, &s);
+
+		if (r < 0 && !m->journal_error) {
+			fprintf(stderr, "%s: writing to the journal: %s\n", PROGRAM, strerror(-r));
+			m->journal_error = true;
+		}
+	} else if (!opt->quiet) {
 		if (opt->json)
 			json_event(&m->out, &s);
 		else
@@ -191,7 +199,9 @@ static int on_loss(const struct garlic_loss *loss, void *userdata)
 
 	m->loss_reports++;
 	/* Never silent, even with --quiet: losing events is news. */
-	if (m->opt->json)
+	if (m->opt->journal)
+		journal_lost(loss);
+	else if (m->opt->json)
 		json_lost(&m->out, loss);
 	else
 		human_lost(&m->out, m->opt, loss);

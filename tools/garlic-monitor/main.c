@@ -34,6 +34,7 @@ static void usage(FILE *f)
 		"  -l, --latency MS      deliver events at most MS milliseconds late, reading a\n"
 		"                        burst in one wake-up (default 10; 0: at once)\n"
 		"      --taskstats       exit lines with CPU, max RSS and I/O (taskstats; root)\n"
+		"      --journal         each event as a systemd journal entry (GARLIC_* fields)\n"
 		"      --rcvbuf BYTES    receive buffer size (default: the library's, 16 MiB)\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
@@ -66,7 +67,7 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS };
+	enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -83,6 +84,7 @@ int main(int argc, char **argv)
 		{ "rcvbuf", required_argument, NULL, OPT_RCVBUF },
 		{ "latency", required_argument, NULL, 'l' },
 		{ "taskstats", no_argument, NULL, OPT_TASKSTATS },
+		{ "journal", no_argument, NULL, OPT_JOURNAL },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -150,6 +152,14 @@ int main(int argc, char **argv)
 			color = optarg ? optarg : "always";
 			if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never"))
 				return bad("--color", color, "expected auto, always or never");
+			break;
+		case OPT_JOURNAL:
+			if (!journal_available()) {
+				fprintf(stderr, "%s: --journal is not built in (configure found no "
+						"libsystemd)\n", PROGRAM);
+				return 2;
+			}
+			opt.journal = true;
 			break;
 		case OPT_TASKSTATS:
 			opt.taskstats = true;

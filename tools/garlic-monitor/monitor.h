@@ -27,6 +27,7 @@ struct options {
 	int rcvbuf;		/* 0: the library's default */
 	double latency_ms;	/* the library's latency budget */
 	bool taskstats;		/* pair exits with their statistics */
+	bool journal;		/* events go to the systemd journal */
 };
 
 /* output.c: a buffered writer that knows when to flush and when to stop. */
@@ -97,6 +98,11 @@ void json_event(struct out *o, const struct shown *s);
 void json_lost(struct out *o, const struct garlic_loss *loss);
 /* Formats an exit status ("exit 3", "killed by SIGKILL", ...) into buf. */
 const char *exit_status_text(uint32_t status, char *buf, size_t size);
+
+/* journal.c: --journal, when built with libsystemd. */
+bool journal_available(void);
+int journal_event(const struct options *opt, const struct shown *s);
+int journal_lost(const struct garlic_loss *loss);
 
 /* loop.c */
 int monitor_run(const struct options *opt);
