@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 	struct tally t = { 0 };
 	struct garlic_counters c;
 	struct garlic *g;
-	long rss_start = -1, rss_end;
+	long rss_start = -1, rss_first = -1, rss_end;
 	double start;
 	pid_t storms;
 	int r, opt;
@@ -109,6 +109,8 @@ int main(int argc, char **argv)
 			long rss = rss_kib();
 
 			/* The first million warm up: code and data pages touched once. */
+			if (rss_first < 0)
+				rss_first = rss;
 			if (rss_start < 0 && t.events >= 1000000)
 				rss_start = rss;
 			printf("%12lu %10.1f %9ld\n", (unsigned long)t.events,
@@ -120,6 +122,8 @@ int main(int argc, char **argv)
 	kill(storms, SIGKILL);
 	waitpid(storms, NULL, 0);
 	rss_end = rss_kib();
+	if (rss_start < 0)
+		rss_start = rss_first; /* a short run: no warm-up to skip */
 	garlic_get_counters(g, &c, sizeof(c));
 	printf("events %lu in %.1f s; lost %lu; rss after 1 M events %ld KiB, at end %ld KiB (%+ld KiB)\n",
 	       (unsigned long)t.events, now_seconds() - start, (unsigned long)c.lost,
