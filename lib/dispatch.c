@@ -385,8 +385,12 @@ GARLIC_EXPORT int garlic_nl_register(struct garlic *g, struct nl_cb *cb)
 {
 	if (!g || !cb)
 		return -EINVAL;
-	if (g->cb)
+	if (g->cb) {
+		/* The hook on a previous nl_cb would outlive the handle. */
+		if (g->cb != cb)
+			nl_cb_set(g->cb, NL_CB_FINISH, NL_CB_DEFAULT, NULL, NULL);
 		nl_cb_put(g->cb);
+	}
 	g->cb = nl_cb_get(cb);
 	nl_cb_set(cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, accept_any_seq, NULL);
 	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, garlic_nl_handler, g);

@@ -418,10 +418,18 @@ GARLIC_EXPORT int garlic_attach(struct garlic **out, struct nl_sock *sk,
 		r = check_protocol(nl_socket_get_fd(sk));
 		if (r < 0)
 			return r;
-		/* nl_connect() left 64 KiB: too small for a fork storm. */
-		r = set_rcvbuf(nl_socket_get_fd(sk), GARLIC_DEFAULT_RCVBUF);
-		if (r < 0)
-			return r;
+		/* nl_connect() left 64 KiB: too small for a fork storm. A larger
+		   buffer the application chose is kept. */
+		int current;
+		socklen_t len = sizeof(current);
+
+		if (getsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUF, &current, &len) < 0)
+			return -errno;
+		if (current < 2 * GARLIC_DEFAULT_RCVBUF) {
+			r = set_rcvbuf(nl_socket_get_fd(sk), GARLIC_DEFAULT_RCVBUF);
+			if (r < 0)
+				return r;
+		}
 	}
 
 	g = garlic_new();

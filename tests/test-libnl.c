@@ -206,6 +206,38 @@ static void test_close_sends_ignore(void)
 	collector_clear(&app.c);
 }
 
+static void test_register_twice(void)
+{
+	struct app app;
+	struct nl_cb *first;
+	struct garlic *again;
+	struct collector c;
+	pid_t pid;
+
+	app_open(&app, true, GARLIC_EVENT_EXIT);
+	first = app.cb;
+	/* Move the handler to another nl_cb, then close the handle. */
+	app.cb = nl_cb_alloc(NL_CB_DEFAULT);
+	g_assert_cmpint(garlic_nl_register(app.g, app.cb), ==, 0);
+	garlic_close(app.g);
+	/* A new subscription on the same socket; messages read through the first
+	   nl_cb must not reach the freed handle (ASan would see it). */
+	collector_init(&c);
+	g_assert_cmpint(garlic_attach(&again, app.sk, GARLIC_EVENT_EXIT, collector_fn, &c),
+			==, 0);
+	pid = run_exit(8);
+	(void)pid;
+	g_assert_cmpint(nl_recvmsgs(app.sk, first), >=, 0);
+	g_assert_cmpuint(app.c.events->len, ==, 0);
+	garlic_close(again);
+	collector_clear(&c);
+	nl_cb_put(first);
+	app.g = NULL;
+	nl_cb_put(app.cb);
+	nl_socket_free(app.sk);
+	collector_clear(&app.c);
+}
+
 static void test_wrong_protocol(void)
 {
 	struct nl_sock *sk = nl_socket_alloc();
@@ -232,6 +264,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/libnl/filter", test_filter);
 	g_test_add_func("/libnl/close-reattach", test_close_reattach);
 	g_test_add_func("/libnl/close-sends-ignore", test_close_sends_ignore);
+	g_test_add_func("/libnl/register-twice", test_register_twice);
 	g_test_add_func("/libnl/wrong-protocol", test_wrong_protocol);
 	return g_test_run();
 }
