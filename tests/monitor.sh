@@ -181,12 +181,13 @@ ok "--duration 0.5 stops after half a second" duration_stops
 start "$tmp/human" --color=never --latency 0
 sh -c 'exit 7'
 sh -c 'sh -c "kill -KILL \$\$"'
-/bin/echo garlic-human-marker >/dev/null
+# Alive for a while, so that its command line is there to read even on a busy machine.
+sh -c 'sleep 0.3; :' garlic-human-marker
 sleep 0.4
 stop
 ok "human: exit 7 decoded" grep -Eq ' exit +[0-9]+ +[0-9]+  exit 7' "$tmp/human"
 ok "human: killed by SIGKILL" grep -q 'killed by SIGKILL' "$tmp/human"
-ok "human: exec shows the command line" grep -q '/bin/echo garlic-human-marker' "$tmp/human"
+ok "human: exec shows the command line" grep -q 'sh -c sleep 0.3; : garlic-human-marker' "$tmp/human"
 ok "human: lifetime of a process seen from its fork" grep -Eq 'exit 7, after [0-9.]+ ms' "$tmp/human"
 ok "human: no colour when asked" sh -c "! grep -q \$(printf '\\033') '$tmp/human'"
 
