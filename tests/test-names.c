@@ -32,15 +32,27 @@ static void test_from_name(void)
 {
 	uint32_t type = 12345;
 
-	for (size_t i = 1; i < G_N_ELEMENTS(names); i++) {
+	/* Every name garlic_event_name() gives comes back, "none" too. */
+	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
+		char *upper = g_ascii_strup(names[i].name, -1);
+
+		type = 12345;
 		g_assert_cmpint(garlic_event_from_name(names[i].name, &type), ==, 0);
 		g_assert_cmpuint(type, ==, names[i].type);
+		g_assert_cmpstr(garlic_event_name(type), ==, names[i].name);
+		type = 12345;
+		g_assert_cmpint(garlic_event_from_name(upper, &type), ==, 0);
+		g_assert_cmpuint(type, ==, names[i].type);
+		g_free(upper);
 	}
-	g_assert_cmpint(garlic_event_from_name("EXEC", &type), ==, 0);
-	g_assert_cmpuint(type, ==, GARLIC_EVENT_EXEC);
+	g_assert_cmpint(garlic_event_from_name("CoReDuMp", &type), ==, 0);
+	g_assert_cmpuint(type, ==, GARLIC_EVENT_COREDUMP);
 	type = 12345;
 	g_assert_cmpint(garlic_event_from_name("bogus", &type), ==, -EINVAL);
 	g_assert_cmpint(garlic_event_from_name("", &type), ==, -EINVAL);
+	g_assert_cmpint(garlic_event_from_name("exe", &type), ==, -EINVAL);
+	g_assert_cmpint(garlic_event_from_name("exec ", &type), ==, -EINVAL);
+	g_assert_cmpint(garlic_event_from_name("fork,exec", &type), ==, -EINVAL);
 	g_assert_cmpint(garlic_event_from_name("all", &type), ==, -EINVAL);
 	g_assert_cmpint(garlic_event_from_name(NULL, &type), ==, -EINVAL);
 	g_assert_cmpuint(type, ==, 12345);
@@ -58,6 +70,13 @@ static void test_events_parse(void)
 	g_assert_cmpuint(mask, ==, GARLIC_EVENT_ALL);
 	g_assert_cmpint(garlic_events_parse("Exit,nonzero_exit", &mask), ==, 0);
 	g_assert_cmpuint(mask, ==, GARLIC_EVENT_EXIT | GARLIC_EVENT_NONZERO_EXIT);
+	g_assert_cmpint(garlic_events_parse("exec", &mask), ==, 0);
+	g_assert_cmpuint(mask, ==, GARLIC_EVENT_EXEC);
+	/* Repeats are harmless; "all" mixes with names. */
+	g_assert_cmpint(garlic_events_parse("exec,EXEC,fork", &mask), ==, 0);
+	g_assert_cmpuint(mask, ==, GARLIC_EVENT_EXEC | GARLIC_EVENT_FORK);
+	g_assert_cmpint(garlic_events_parse("fork,all", &mask), ==, 0);
+	g_assert_cmpuint(mask, ==, GARLIC_EVENT_ALL);
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
 		mask = 777;
 		g_assert_cmpint(garlic_events_parse(bad[i], &mask), ==, -EINVAL);
@@ -69,7 +88,8 @@ static void test_events_parse(void)
 static void test_strerror(void)
 {
 	static const int errs[] = { -EPERM, -EPROTONOSUPPORT, -ECONNREFUSED, -ETIMEDOUT,
-				    -ENOBUFS, -EAGAIN, -EINVAL, -ENOMEM, EPERM, 0, -9999 };
+				    -ENOBUFS, -EAGAIN, -EINVAL, -ENOMEM, EPERM, 0, 9999,
+				    -9999 };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(errs); i++) {
 		const char *s = garlic_strerror(errs[i]);
@@ -82,6 +102,10 @@ static void test_strerror(void)
 	g_assert_nonnull(strstr(garlic_strerror(-ECONNREFUSED), "namespace"));
 	g_assert_cmpstr(garlic_strerror(EPERM), ==, garlic_strerror(-EPERM));
 	g_assert_cmpstr(garlic_strerror(-ENOMEM), ==, strerror(ENOMEM));
+	/* The sign is ignored for every value, not only the known ones. */
+	g_assert_cmpstr(garlic_strerror(9999), ==, garlic_strerror(-9999));
+	g_assert_cmpstr(garlic_strerror(-ETIMEDOUT), ==, garlic_strerror(ETIMEDOUT));
+	g_assert_cmpstr(garlic_strerror(0), !=, garlic_strerror(-EPERM));
 }
 
 static void test_realtime(void)
@@ -117,6 +141,8 @@ static void test_bad_arguments(void)
 
 	g_assert_cmpint(garlic_open(&g, 0, NULL, NULL), ==, -EINVAL);
 	g_assert_cmpint(garlic_open(&g, 0x8, never, NULL), ==, -EINVAL);
+	g_assert_cmpint(garlic_open(&g, GARLIC_EVENT_EXEC | 0x400, never, NULL), ==,
+			-EINVAL);
 	g_assert_cmpint(garlic_open(NULL, 0, never, NULL), ==, -EINVAL);
 	g_assert_true(g == (struct garlic *)0x1);
 	g_assert_cmpint(garlic_open_opts(&g, NULL, never, NULL), ==, -EINVAL);
@@ -125,6 +151,11 @@ static void test_bad_arguments(void)
 	opts.sz = sizeof(opts);
 	opts.flags = 1u << 30;
 	g_assert_cmpint(garlic_open_opts(&g, &opts, never, NULL), ==, -EINVAL);
+	opts.flags = 0;
+	opts.events = 0x8;
+	g_assert_cmpint(garlic_open_opts(&g, &opts, never, NULL), ==, -EINVAL);
+	opts.events = 0;
+	g_assert_cmpint(garlic_open_opts(&g, &opts, NULL, NULL), ==, -EINVAL);
 	opts.flags = 0;
 	opts.rcvbuf = -1;
 	g_assert_cmpint(garlic_open_opts(&g, &opts, never, NULL), ==, -EINVAL);

@@ -135,6 +135,7 @@ static void test_comm(void)
 	/* 16 bytes and no NUL: forged, still terminated. */
 	s.comm = "sixteen-chars!!!";
 	parse_ok(&s, &ev);
+	g_assert_cmpint(ev.comm.command[15], ==, '\0');
 	g_assert_cmpuint(strlen(ev.comm.command), ==, 15);
 	g_assert_cmpstr(ev.comm.command, ==, "sixteen-chars!!");
 }
@@ -216,6 +217,31 @@ static void test_truncated(void)
 	expect(&s, MSG_SIZE, GARLIC_MSG_EVENT);
 }
 
+/*
+ * The same cuts in a heap buffer of exactly the datagram's size, so that
+ * ASan or valgrind see any read past it; an unusable message consumes
+ * all that is left, or a walk over it would never end.
+ */
+static void test_truncated_exact(void)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_COMM, .comm = "cut",
+			      .set = MSG_SET_WIRE_LEN };
+	struct garlic_event ev;
+	struct garlic_ack ack;
+
+	for (size_t len = 0; len < MSG_SIZE; len++) {
+		uint8_t *buf = g_malloc(len ? len : 1);
+		size_t used = 12345;
+
+		s.wire_len = len;
+		g_assert_cmpuint(msg_build(buf, len, &s), ==, len);
+		g_assert_cmpint(garlic_parse_msg(buf, len, &ev, &ack, &used), ==,
+				GARLIC_MSG_MALFORMED);
+		g_assert_cmpuint(used, ==, len);
+		g_free(buf);
+	}
+}
+
 static void test_malformed(void)
 {
 	struct msg_spec base = { .what = GARLIC_EVENT_FORK, .data = { 1, 1, 2, 2 } };
@@ -273,6 +299,21 @@ static void test_foreign(void)
 	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
 	s = base;
 	s.nlmsg_pid = 1234; /* a user process, not the kernel */
+	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
+	/* Zeroes are not the kernel's values either. */
+	s = base;
+	s.set = MSG_SET_CN_IDX;
+	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
+	s = base;
+	s.set = MSG_SET_CN_VAL;
+	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
+	s = base;
+	s.set = MSG_SET_NLMSG_TYPE;
+	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
+	/* The sender is judged before the lengths: a forgery is not "malformed". */
+	s = base;
+	s.nlmsg_pid = 1;
+	s.cn_len_delta = 8;
 	expect(&s, MSG_SIZE, GARLIC_MSG_FOREIGN);
 }
 
@@ -501,6 +542,200 @@ static void test_dispatch_stop(void)
 	handle_free(g, &d);
 }
 
+/*
+ * garlic_dispatch_msg() alone, on a handle built by hand: zeroed, with
+ * only what the dispatch path reads. ncpus is the caller's choice, so the
+ * per-CPU cases do not depend on the machine the tests run on.
+ */
+struct hand {
+	struct garlic *g;
+	GArray *events;
+	int stop; /* the callback's return value */
+};
+
+static int hand_collect(const struct garlic_event *ev, void *userdata)
+{
+	struct hand *h = userdata;
+
+	g_array_append_val(h->events, *ev);
+	return h->stop;
+}
+
+static struct garlic *hand_new(struct hand *h, enum garlic_filter_mode mode,
+			       unsigned int ncpus)
+{
+	struct garlic *g = calloc(1, sizeof(*g));
+
+	g_assert_nonnull(g);
+	g->filter_mode = mode;
+	g->ncpus = ncpus;
+	g->next_seq = calloc(ncpus ? ncpus : 1, sizeof(*g->next_seq));
+	g->seq_seen = calloc(ncpus ? ncpus : 1, sizeof(*g->seq_seen));
+	g_assert_nonnull(g->next_seq);
+	g_assert_nonnull(g->seq_seen);
+	g->event_fn = hand_collect;
+	g->event_data = h;
+	h->g = g;
+	h->events = g_array_new(FALSE, TRUE, sizeof(struct garlic_event));
+	h->stop = 0;
+	return g;
+}
+
+static void hand_free(struct hand *h)
+{
+	free(h->g->next_seq);
+	free(h->g->seq_seen);
+	free(h->g);
+	g_array_free(h->events, TRUE);
+}
+
+static enum garlic_step hand_feed(struct hand *h, const struct msg_spec *spec,
+				  uint32_t sender)
+{
+	uint8_t buf[MSG_SIZE];
+	size_t used = 0;
+	enum garlic_step step;
+
+	g_assert_cmpuint(msg_build(buf, sizeof(buf), spec), ==, MSG_SIZE);
+	step = garlic_dispatch_msg(h->g, buf, sizeof(buf), sender, &used);
+	/* Good or bad, a whole message is consumed and the walk goes on. */
+	g_assert_cmpuint(used, ==, MSG_SIZE);
+	return step;
+}
+
+static const struct garlic_event *hand_event(struct hand *h, guint i)
+{
+	return &g_array_index(h->events, struct garlic_event, i);
+}
+
+static void test_dispatch_msg(void)
+{
+	/* Sequence numbers far apart: with a BPF filter they are not gaps. */
+	struct msg_spec exec = { .what = GARLIC_EVENT_EXEC, .seq = 10, .data = { 101, 101 } };
+	struct msg_spec fork = { .what = GARLIC_EVENT_FORK, .seq = 50, .cpu = 1,
+				 .data = { 1, 1, 102, 102 } };
+	struct msg_spec exit = { .what = GARLIC_EVENT_EXIT, .seq = 90,
+				 .data = { 103, 103, 768, 17, 1, 1 } };
+	struct msg_spec future = { .what = 0x400, .seq = 91, .data = { 104, 5, 6 } };
+	struct msg_spec forged = { .what = GARLIC_EVENT_EXEC, .data = { 666, 666 } };
+	struct msg_spec bad_len = { .what = GARLIC_EVENT_EXEC, .cn_len_delta = -4,
+				    .data = { 667, 667 } };
+	struct msg_spec multi = { .what = 0x3, .data = { 668, 668 } };
+	struct msg_spec alien = { .what = GARLIC_EVENT_EXEC, .cn_val = 9,
+				  .data = { 669, 669 } };
+	struct msg_spec not_done = { .what = GARLIC_EVENT_EXEC, .nlmsg_type = NLMSG_ERROR,
+				     .data = { 670, 670 } };
+	struct msg_spec ack = { .what = GARLIC_EVENT_NONE, .ack = 8 };
+	struct hand h;
+	struct garlic *g = hand_new(&h, GARLIC_FILTER_BPF, 2);
+
+	g_assert_cmpint(hand_feed(&h, &exec, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &bad_len, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &fork, 0), ==, GARLIC_STEP_GO_ON);
+	/* Well formed, but sent by a process: refused, never delivered. */
+	g_assert_cmpint(hand_feed(&h, &forged, 4321), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &multi, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &alien, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &not_done, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &ack, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &exit, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &future, 0), ==, GARLIC_STEP_GO_ON);
+
+	g_assert_cmpuint(g->counters.events, ==, 4);
+	g_assert_cmpuint(g->counters.malformed, ==, 2);
+	g_assert_cmpuint(g->counters.foreign, ==, 3);
+	g_assert_cmpuint(g->counters.acks, ==, 1);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	g_assert_cmpuint(g->counters.lost, ==, 0);
+
+	g_assert_cmpuint(h.events->len, ==, 4);
+	g_assert_cmpuint(hand_event(&h, 0)->type, ==, GARLIC_EVENT_EXEC);
+	g_assert_cmpint(hand_event(&h, 0)->exec.process_pid, ==, 101);
+	g_assert_cmpuint(hand_event(&h, 0)->seq, ==, 10);
+	g_assert_cmpuint(hand_event(&h, 1)->type, ==, GARLIC_EVENT_FORK);
+	g_assert_cmpint(hand_event(&h, 1)->fork.child_pid, ==, 102);
+	g_assert_cmpuint(hand_event(&h, 1)->cpu, ==, 1);
+	g_assert_cmpuint(hand_event(&h, 2)->type, ==, GARLIC_EVENT_EXIT);
+	g_assert_cmpint(hand_event(&h, 2)->exit.process_pid, ==, 103);
+	g_assert_cmpuint(hand_event(&h, 2)->exit.exit_code, ==, 768);
+	g_assert_cmpuint(hand_event(&h, 3)->type, ==, 0x400);
+	g_assert_cmpint(hand_event(&h, 3)->fork.parent_pid, ==, 104);
+
+	/* A callback's non-zero return stops the walk; the event still counts. */
+	h.stop = 1;
+	g_assert_cmpint(hand_feed(&h, &exec, 0), ==, GARLIC_STEP_STOP);
+	g_assert_cmpuint(g->counters.events, ==, 5);
+	g_assert_cmpuint(h.events->len, ==, 5);
+	/* Refused messages never call it, so they never stop anything. */
+	g_assert_cmpint(hand_feed(&h, &forged, 4321), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &bad_len, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpint(hand_feed(&h, &ack, 0), ==, GARLIC_STEP_GO_ON);
+	g_assert_cmpuint(h.events->len, ==, 5);
+	hand_free(&h);
+}
+
+static void hand_seq(struct hand *h, uint32_t cpu, uint32_t seq)
+{
+	struct msg_spec s = { .what = GARLIC_EVENT_EXEC, .cpu = cpu, .seq = seq,
+			      .data = { 1, 1 } };
+	guint before = h->events->len;
+
+	g_assert_cmpint(hand_feed(h, &s, 0), ==, GARLIC_STEP_GO_ON);
+	/* Sequence accounting never holds an event back. */
+	g_assert_cmpuint(h->events->len, ==, before + 1);
+}
+
+static void test_sequence_two_cpus(void)
+{
+	struct hand h;
+	struct garlic *g = hand_new(&h, GARLIC_FILTER_NONE, 2);
+
+	hand_seq(&h, 0, 10); /* the first number seen sets the start */
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	hand_seq(&h, 0, 11);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	hand_seq(&h, 0, 14);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	/* Backwards: counted neither as a gap nor as a reason to expect 13. */
+	hand_seq(&h, 0, 12);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	hand_seq(&h, 0, 15);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	/* A CPU past ncpus is not tracked (and not written out of bounds). */
+	hand_seq(&h, 7, 1);
+	hand_seq(&h, 7, 1000);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	/* CPUs are independent: cpu 1 starts its own count. */
+	hand_seq(&h, 1, 0xfffffffeu);
+	hand_seq(&h, 1, 0xffffffffu);
+	hand_seq(&h, 1, 0); /* the u32 wraps: the next number, not a gap */
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	hand_seq(&h, 1, 1);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	hand_seq(&h, 1, 3);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 3);
+	/* cpu 0's expectation was left alone by all of the above. */
+	hand_seq(&h, 0, 16);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 3);
+	g_assert_cmpuint(g->counters.events, ==, 13);
+	hand_free(&h);
+
+	g = hand_new(&h, GARLIC_FILTER_NONE, 1);
+	hand_seq(&h, 0, 0xfffffffeu);
+	hand_seq(&h, 0, 1); /* across the wrap: 0xffffffff and 0 missing */
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	hand_free(&h);
+
+	/* A BPF filter drops numbered events on purpose: nothing is tracked. */
+	g = hand_new(&h, GARLIC_FILTER_BPF, 2);
+	hand_seq(&h, 0, 10);
+	hand_seq(&h, 0, 11);
+	hand_seq(&h, 0, 14);
+	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	g_assert_false(g->seq_seen[0]);
+	hand_free(&h);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -517,11 +752,14 @@ int main(int argc, char **argv)
 	g_test_add_func("/parse/unknown-kind", test_unknown_kind);
 	g_test_add_func("/parse/short-legacy-kinds", test_short_legacy_kinds);
 	g_test_add_func("/parse/truncated", test_truncated);
+	g_test_add_func("/parse/truncated-exact", test_truncated_exact);
 	g_test_add_func("/parse/malformed", test_malformed);
 	g_test_add_func("/parse/foreign", test_foreign);
 	g_test_add_func("/parse/walk", test_walk);
 	g_test_add_func("/dispatch/counts", test_dispatch_counts);
 	g_test_add_func("/dispatch/sequence-gaps", test_sequence_gaps);
 	g_test_add_func("/dispatch/stop", test_dispatch_stop);
+	g_test_add_func("/dispatch/msg", test_dispatch_msg);
+	g_test_add_func("/dispatch/sequence-two-cpus", test_sequence_two_cpus);
 	return g_test_run();
 }
