@@ -153,12 +153,19 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 
 	switch (ev->type) {
 	case GARLIC_EVENT_FORK:
-		out_u64(o, (uint32_t)ev->fork.parent_tgid);
-		out_str(o, " \u2192 ");
-		out_u64(o, (uint32_t)ev->fork.child_pid);
+		/*
+		 * For a new thread the kernel's parent is the process's own
+		 * parent, not the creator: the creator is the thread group.
+		 */
 		if (ev->fork.child_pid != ev->fork.child_tgid) {
-			out_str(o, " thread of ");
 			out_u64(o, (uint32_t)ev->fork.child_tgid);
+			out_str(o, " \u2192 ");
+			out_u64(o, (uint32_t)ev->fork.child_pid);
+			out_str(o, " thread");
+		} else {
+			out_u64(o, (uint32_t)ev->fork.parent_tgid);
+			out_str(o, " \u2192 ");
+			out_u64(o, (uint32_t)ev->fork.child_pid);
 		}
 		break;
 	case GARLIC_EVENT_EXEC:
@@ -191,7 +198,6 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 		}
 		break;
 	case GARLIC_EVENT_COMM:
-		out_str(o, "comm ");
 		out_str(o, ev->comm.command);
 		break;
 	case GARLIC_EVENT_COREDUMP:

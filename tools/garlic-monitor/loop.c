@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The event loop: garlic's fd and a signalfd in one poll(), a deadline for
- * --duration, process bookkeeping, and the stats at the end.
+ * The event loop: garlic's fd and the signal pipe in one poll(), a
+ * deadline for --duration, process bookkeeping, and the stats at the end.
  */
 #include <errno.h>
 #include <poll.h>
@@ -11,7 +11,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/signalfd.h>
 
 #include "monitor.h"
 
@@ -31,7 +30,7 @@ struct monitor {
 	uint64_t loss_reports;
 	struct garlic_taskstats_listener *taskstats;
 	struct garlic_exit_joiner *joiner;
-	bool journal_error;
+	unsigned long journal_failed; /* entries the journal refused */
 	bool stop;
 	char cmdline[8192];
 };
@@ -82,7 +81,8 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 		parent = proc_find(ev->fork.parent_tgid);
 		p->ppid = ev->fork.parent_tgid;
 		p->start_ns = ev->timestamp_ns;
-		p->depth = parent ? parent->depth + 1 : 1;
+		/* Depth counts from what was already running when we started. */
+		p->depth = parent ? parent->depth + 1 : 0;
 		p->tracked = m->opt->children &&
 			     (ev->fork.parent_tgid == m->opt->pid || (parent && parent->tracked));
 		return p;
@@ -131,10 +131,9 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 	if (opt->journal) {
 		int r = journal_event(opt, &s);
 
-		if (r < 0 && !m->journal_error) {
+		/* Said once now, counted, and the exit status tells at the end. */
+		if (r < 0 && !m->journal_failed++)
 			fprintf(stderr, "%s: writing to the journal: %s\n", PROGRAM, strerror(-r));
-			m->journal_error = true;
-		}
 	} else if (!opt->quiet) {
 		if (opt->json)
 			json_event(&m->out, &s);
@@ -144,7 +143,7 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 	}
 	m->per_kind[ev->type ? __builtin_ctz(ev->type) : 0]++;
 	m->printed++;
-	if ((opt->count && m->printed >= opt->count) || m->out.broken)
+	if ((opt->count && m->printed >= opt->count) || m->out.broken || m->out.error)
 		m->stop = true;
 }
 
@@ -184,13 +183,14 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 	if (show && process_exit && m->joiner) {
 		/* Printed when its statistics come (on_exit_paired). */
 		garlic_exit_joiner_add_event(m->joiner, ev);
-		return m->stop;
+		return m->stop || stop_requested;
 	}
 	if (show)
 		show_event(m, ev, p, NULL);
 	if (process_exit)
 		proc_remove(ev->exit.process_pid);
-	return m->stop;
+	/* A signal ends the batch at once: what is queued is of no more use. */
+	return m->stop || stop_requested;
 }
 
 static int on_loss(const struct garlic_loss *loss, void *userdata)
@@ -253,18 +253,68 @@ static void print_stats(struct monitor *m, double seconds)
 								 : "none");
 }
 
-int monitor_run(const struct options *opt)
+/*
+ * poll()'s timeout in ms: the --duration deadline, events already read,
+ * exits waiting for their statistics; -2 once the deadline has passed.
+ */
+static int wait_timeout(struct monitor *m, uint64_t deadline)
 {
-	static struct monitor m; /* the output buffer is large: not on the stack */
+	int timeout = -1, joiner_timeout;
+
+	if (deadline) {
+		uint64_t now = now_ns();
+
+		if (now >= deadline)
+			return -2;
+		/* Rounded up: waking a little early would only spin. */
+		timeout = (int)((deadline - now + 999999) / 1000000);
+	}
+	if (garlic_pending(m->g) > 0)
+		timeout = 0;
+	joiner_timeout = garlic_exit_joiner_timeout(m->joiner);
+	if (joiner_timeout >= 0 && (timeout < 0 || joiner_timeout < timeout))
+		timeout = joiner_timeout;
+	return timeout;
+}
+
+static int open_listeners(struct monitor *m)
+{
+	const struct options *opt = m->opt;
 	struct garlic_open_opts gopts = {
 		.sz = sizeof(gopts),
 		.flags = GARLIC_OPEN_NONBLOCK,
 		.rcvbuf = opt->rcvbuf,
 		.latency_budget_us = (unsigned int)(opt->latency_ms * 1000),
 	};
+	int r;
+
+	/* The kernel filters; fork events also feed --children and --tree. */
+	gopts.events = opt->events;
+	if (gopts.events && (opt->children || opt->tree))
+		gopts.events |= GARLIC_EVENT_FORK;
+	r = garlic_open_opts(&m->g, &gopts, on_event, m);
+	if (r < 0) {
+		fprintf(stderr, "%s: cannot listen to process events: %s; %s\n", PROGRAM,
+			garlic_strerror(r), advice(r));
+		return r;
+	}
+	garlic_set_loss_fn(m->g, on_loss, m);
+	if (!opt->taskstats)
+		return 0;
+	r = garlic_taskstats_open(&m->taskstats, NULL, GARLIC_OPEN_NONBLOCK, on_stats, m);
+	if (r == 0)
+		r = garlic_exit_joiner_new(&m->joiner, TASKSTATS_WAIT_MS, on_exit_paired, m);
+	if (r < 0)
+		fprintf(stderr, "%s: cannot read exit statistics (taskstats): %s\n", PROGRAM,
+			garlic_strerror(r));
+	return r;
+}
+
+int monitor_run(const struct options *opt)
+{
+	static struct monitor m; /* the output buffer is large: not on the stack */
 	uint64_t start, deadline = 0;
-	sigset_t signals;
-	int sfd, r, status = 0;
+	int wake_fd, r, status = 0;
 
 	m.opt = opt;
 	r = out_open(&m.out, opt->output);
@@ -273,105 +323,65 @@ int monitor_run(const struct options *opt)
 		return 1;
 	}
 	proc_table_init();
-
-	/* The kernel filters; fork events also feed --children and --tree. */
-	gopts.events = opt->events;
-	if (gopts.events && (opt->children || opt->tree))
-		gopts.events |= GARLIC_EVENT_FORK;
-
-	sigemptyset(&signals);
-	sigaddset(&signals, SIGINT);
-	sigaddset(&signals, SIGTERM);
-	sigaddset(&signals, SIGHUP);
-	sigprocmask(SIG_BLOCK, &signals, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	sfd = signalfd(-1, &signals, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (sfd < 0) {
-		fprintf(stderr, "%s: signalfd: %s\n", PROGRAM, strerror(errno));
+	wake_fd = signals_init();
+	if (wake_fd < 0) {
+		fprintf(stderr, "%s: setting up signals: %s\n", PROGRAM, strerror(-wake_fd));
 		return 1;
 	}
-
-	r = garlic_open_opts(&m.g, &gopts, on_event, &m);
-	if (r < 0) {
-		fprintf(stderr, "%s: cannot listen to process events: %s; %s\n", PROGRAM,
-			garlic_strerror(r), advice(r));
-		return 1;
+	if (open_listeners(&m) < 0) {
+		status = 1;
+		goto out;
 	}
-	garlic_set_loss_fn(m.g, on_loss, &m);
-	if (opt->taskstats) {
-		r = garlic_taskstats_open(&m.taskstats, NULL, GARLIC_OPEN_NONBLOCK, on_stats, &m);
-		if (r == 0)
-			r = garlic_exit_joiner_new(&m.joiner, TASKSTATS_WAIT_MS, on_exit_paired, &m);
-		if (r < 0) {
-			fprintf(stderr, "%s: cannot read exit statistics (taskstats): %s\n",
-				PROGRAM, garlic_strerror(r));
-			garlic_taskstats_close(m.taskstats);
-			garlic_close(m.g);
-			return 1;
-		}
-	}
+	/* After subscribing: a fork between the scan and the first read is seen. */
+	if (opt->children)
+		proc_seed_children(opt->pid);
 	start = now_ns();
 	if (opt->duration > 0)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
 
-	while (!m.stop) {
+	while (!m.stop && !stop_requested) {
 		struct pollfd fds[3] = {
 			{ .fd = garlic_fd(m.g), .events = POLLIN },
-			{ .fd = sfd, .events = POLLIN },
+			{ .fd = wake_fd, .events = POLLIN },
 			{ .fd = m.taskstats ? garlic_taskstats_fd(m.taskstats) : -1, .events = POLLIN },
 		};
-		int timeout = -1, joiner_timeout;
+		int timeout;
 
 		/* Block-buffered output still goes out before we sleep. */
 		out_flush(&m.out);
 		if (m.out.broken || m.out.error)
 			break;
-		if (deadline) {
-			uint64_t now = now_ns();
-
-			if (now >= deadline)
-				break;
-			timeout = (int)((deadline - now + 999999) / 1000000);
-		}
-		if (garlic_pending(m.g) > 0)
-			timeout = 0;
-		joiner_timeout = garlic_exit_joiner_timeout(m.joiner);
-		if (joiner_timeout >= 0 && (timeout < 0 || joiner_timeout < timeout))
-			timeout = joiner_timeout;
+		timeout = wait_timeout(&m, deadline);
+		if (timeout == -2)
+			break;
 		r = poll(fds, 3, timeout);
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 			status = 1;
 			break;
 		}
-		if (fds[1].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					r = out_reopen(&m.out);
-					if (r < 0)
-						fprintf(stderr, "%s: reopening %s: %s\n", PROGRAM,
-							opt->output, strerror(-r));
-				} else {
-					m.stop = true;
-				}
-			}
-		}
-		if (m.stop)
+		signals_drain();
+		if (stop_requested)
 			break;
+		if (reopen_requested) {
+			reopen_requested = 0;
+			r = out_reopen(&m.out);
+			if (r < 0)
+				fprintf(stderr, "%s: reopening %s: %s\n", PROGRAM, opt->output,
+					strerror(-r));
+		}
 		/* Statistics first: the kernel sends them before the exit event. */
 		if (m.taskstats && (fds[2].revents & POLLIN)) {
-			do
-				r = garlic_taskstats_receive(m.taskstats);
-			while (r > 0 && !m.stop);
+			r = garlic_taskstats_receive(m.taskstats);
 			if (r == -ENOBUFS)
 				fprintf(stderr, "%s: exit statistics were lost (receive buffer full)\n",
 					PROGRAM);
 		}
-		do
-			r = garlic_receive(m.g);
-		while (r > 0 && !m.stop);
+		/*
+		 * One bounded batch per turn, never "until empty": under a storm
+		 * that would never end, and signals and --duration would wait.
+		 */
+		r = garlic_receive(m.g);
 		if (r < 0 && r != -EAGAIN) {
 			fprintf(stderr, "%s: %s\n", PROGRAM, garlic_strerror(r));
 			status = 1;
@@ -388,12 +398,17 @@ int monitor_run(const struct options *opt)
 		fprintf(stderr, "%s: writing output: %s\n", PROGRAM, strerror(m.out.error));
 		status = 1;
 	}
+	if (m.journal_failed) {
+		fprintf(stderr, "%s: %lu events could not be written to the journal\n", PROGRAM,
+			m.journal_failed);
+		status = 1;
+	}
 	if (opt->stats)
 		print_stats(&m, (now_ns() - start) / 1e9);
+out:
 	garlic_exit_joiner_free(m.joiner);
 	garlic_taskstats_close(m.taskstats);
 	garlic_close(m.g);
 	out_close(&m.out);
-	close(sfd);
 	return status;
 }

@@ -4,6 +4,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,22 @@ static int bad(const char *option, const char *value, const char *why)
 {
 	fprintf(stderr, "%s: invalid value '%s' for %s: %s\n", PROGRAM, value, option, why);
 	return 2;
+}
+
+/*
+ * The option getopt refused, as it was typed: a short one is known only
+ * by optopt ("-jx" leaves the whole cluster in argv[optind - 1]).
+ */
+static const char *option_name(char **argv, int short_option)
+{
+	static char name[64];
+	const char *arg = argv[optind - 1];
+
+	if (strncmp(arg, "--", 2) == 0)
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(arg, "="), arg);
+	else
+		snprintf(name, sizeof(name), "-%c", short_option);
+	return name;
 }
 
 static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
@@ -177,11 +194,11 @@ int main(int argc, char **argv)
 			return 0;
 		case ':':
 			fprintf(stderr, "%s: option '%s' needs a value (see --help)\n", PROGRAM,
-				argv[optind - 1]);
+				option_name(argv, optopt));
 			return 2;
 		default:
 			fprintf(stderr, "%s: unknown option '%s' (see --help)\n", PROGRAM,
-				argv[optind - 1]);
+				option_name(argv, optopt));
 			return 2;
 		}
 	}
@@ -192,6 +209,11 @@ int main(int argc, char **argv)
 	}
 	if (opt.children && !opt.pid) {
 		fprintf(stderr, "%s: --children needs --pid\n", PROGRAM);
+		return 2;
+	}
+	/* Waiting for a pid that is not there would watch whoever gets it next. */
+	if (opt.pid && kill(opt.pid, 0) < 0 && errno == ESRCH) {
+		fprintf(stderr, "%s: --pid %d: no such process\n", PROGRAM, (int)opt.pid);
 		return 2;
 	}
 	/* NO_COLOR (no-color.org): any non-empty value turns auto colour off. */

@@ -2,6 +2,7 @@
 #ifndef GARLIC_MONITOR_H
 #define GARLIC_MONITOR_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,6 +76,11 @@ void proc_remove(pid_t pid);
 size_t proc_cmdline(pid_t pid, char *buf, size_t size);
 /* The parent of pid from /proc (for processes born before we listened). */
 pid_t proc_read_ppid(pid_t pid);
+/*
+ * --pid --children: marks the descendants root already has as tracked,
+ * from /proc, since no fork event will ever name them. Returns how many.
+ */
+unsigned int proc_seed_children(pid_t root);
 
 /* names.c: cached user and group names. */
 const char *user_name(uint32_t uid);
@@ -103,6 +109,13 @@ const char *exit_status_text(uint32_t status, char *buf, size_t size);
 bool journal_available(void);
 int journal_event(const struct options *opt, const struct shown *s);
 int journal_lost(const struct garlic_loss *loss);
+
+/* signals.c: SIGINT and SIGTERM set the one, SIGHUP the other. */
+extern volatile sig_atomic_t stop_requested;
+extern volatile sig_atomic_t reopen_requested;
+/* Installs the handlers; returns the fd that polls readable on a signal. */
+int signals_init(void);
+void signals_drain(void);
 
 /* loop.c */
 int monitor_run(const struct options *opt);

@@ -52,16 +52,21 @@ void out_flush(struct out *o)
 	while (done < o->len && !o->broken) {
 		ssize_t n = write(o->fd, o->buf + done, o->len - done);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EPIPE)
-				o->broken = true;
-			else
-				o->error = errno;
+		if (n < 0 && errno == EPIPE) {
+			o->broken = true;
+		} else if (n < 0 && errno != EINTR) {
+			o->error = errno;
 			break;
+		} else if (n >= 0) {
+			done += n;
 		}
-		done += n;
+		/*
+		 * Interrupted (EINTR, or a short write to a pipe) by SIGINT or
+		 * SIGTERM: the reader is not reading, and waiting for it would
+		 * make the monitor impossible to stop. What is left is dropped.
+		 */
+		if ((n < 0 || done < o->len) && stop_requested)
+			o->broken = true;
 	}
 	o->len = 0;
 }

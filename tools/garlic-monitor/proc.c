@@ -4,6 +4,7 @@
  * in the observed tree, in a bounded open-addressing table (no malloc per
  * event); and the few /proc reads the output needs.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -139,4 +140,76 @@ pid_t proc_read_ppid(pid_t pid)
 	if (!paren || sscanf(paren + 1, " %*c %d", &ppid) != 1)
 		return 0;
 	return ppid;
+}
+
+struct parent_of {
+	pid_t pid, ppid;
+};
+
+unsigned int proc_seed_children(pid_t root)
+{
+	struct parent_of *all = NULL, *grown;
+	size_t n = 0, cap = 0;
+	unsigned int found = 0;
+	bool grew = true;
+	struct dirent *de;
+	struct proc *p;
+	DIR *dir;
+
+	p = proc_add(root);
+	if (!p)
+		return 0;
+	p->ppid = proc_read_ppid(root);
+	dir = opendir("/proc");
+	if (!dir)
+		return 0;
+	/* Once at start-up: stdio and malloc are fine here. */
+	while ((de = readdir(dir))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		pid_t ppid;
+
+		if (*end || pid <= 0 || pid == root)
+			continue;
+		ppid = proc_read_ppid((pid_t)pid);
+		if (ppid <= 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			grown = realloc(all, cap * sizeof(*all));
+			if (!grown)
+				break;
+			all = grown;
+		}
+		all[n].pid = (pid_t)pid;
+		all[n].ppid = ppid;
+		n++;
+	}
+	closedir(dir);
+	/* A child may be listed before its parent is known to be followed. */
+	while (grew) {
+		grew = false;
+		for (size_t i = 0; i < n; i++) {
+			struct proc *parent;
+			unsigned int depth;
+
+			if (!all[i].pid)
+				continue;
+			parent = proc_find(all[i].ppid);
+			if (!parent || (!parent->tracked && parent->pid != root))
+				continue;
+			depth = parent->depth + 1;
+			p = proc_add(all[i].pid);
+			if (!p)
+				continue;
+			p->ppid = all[i].ppid;
+			p->depth = depth;
+			p->tracked = true;
+			all[i].pid = 0;
+			found++;
+			grew = true;
+		}
+	}
+	free(all);
+	return found;
 }

@@ -1,0 +1,185 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Sourced by the tests/monitor-*.sh scripts (POSIX sh: make may run them
+# with dash). Starts garlic-monitor in the background, waits until it
+# listens, stops it, and reads its JSON with python3.
+. "$top_srcdir/tests/tap.sh"
+
+M="$top_builddir/tools/garlic-monitor/garlic-monitor"
+tmp=$(mktemp -d)
+mon=
+cleanup() {
+	[ -n "$mon" ] && kill -CONT "$mon" 2>/dev/null && kill "$mon" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# The system's python3 first: a version manager's shim can cost 0.5 s a call.
+PYTHON=$(command -v /usr/bin/python3 || command -v python3)
+need_python() {
+	[ -n "$PYTHON" ] || skip_all "python3 is needed to read the JSON"
+}
+
+# need_listen: skips the script, with the monitor's reason, where it
+# cannot listen (exit status 1: old kernel and no privilege, a container).
+need_listen() {
+	"$M" --quiet --duration 0.1 >"$tmp/probe" 2>&1
+	case $? in
+	0) ;;
+	1) skip_all "garlic-monitor cannot listen here: $(head -1 "$tmp/probe")" ;;
+	*) echo "Bail out! garlic-monitor failed: $(head -1 "$tmp/probe")"; exit 1 ;;
+	esac
+}
+
+# start FILE ARGS...: garlic-monitor ARGS in the background, output in
+# FILE, errors in FILE.err. Returns once the monitor printed something,
+# running $MARKER (default /bin/true) until then so that an event comes;
+# the monitor prints nothing from before it listened.
+start() {
+	start_file=$1
+	shift
+	"$M" "$@" >"$start_file" 2>"$start_file.err" &
+	mon=$!
+	start_i=0
+	while [ $start_i -lt 200 ]; do
+		${MARKER:-/bin/true}
+		[ -s "$start_file" ] && return 0
+		kill -0 "$mon" 2>/dev/null || break
+		sleep 0.05
+		start_i=$((start_i + 1))
+	done
+	diag "the monitor did not start: $(cat "$start_file.err")"
+	return 1
+}
+
+# stop [SIGNAL]: signals the monitor (SIGINT) and returns its exit status.
+stop() {
+	kill -"${1:-INT}" "$mon"
+	wait "$mon"
+	stop_rc=$?
+	mon=
+	return $stop_rc
+}
+
+# Reads the monitor's JSON lines. e is the event, d its event_data.
+#   valid FILE            every line is a JSON object
+#   has FILE EXPR         some event satisfies EXPR
+#   wait FILE EXPR [S]    waits up to S seconds (10) until one does
+#   all FILE EXPR         there are events and every one satisfies EXPR
+#   count FILE EXPR       prints how many satisfy it
+#   schema FILE           every event has exactly the documented members
+# A missing member fails the check (and says which); loss notices are
+# skipped except by valid and schema.
+cat >"$tmp/check.py" <<'PY'
+import json, sys, time
+
+mode, path = sys.argv[1], sys.argv[2]
+expr = sys.argv[3] if len(sys.argv) > 3 else "True"
+
+def lines():
+    with open(path, "rb") as f:
+        for raw in f:
+            if raw.endswith(b"\n"):
+                yield raw
+
+def events(with_lost=False):
+    for raw in lines():
+        e = json.loads(raw)
+        if e.get("event_string") == "lost" and not with_lost:
+            print("# the monitor reported a loss:", raw.decode().strip())
+            continue
+        yield e
+
+def test(e):
+    try:
+        return bool(eval("(" + expr + ")", {"e": e, "d": e.get("event_data", {})}))
+    except KeyError as missing:
+        print("# no member", missing, "in", json.dumps(e))
+        sys.exit(1)
+
+PIDS = ["process_pid", "process_tgid"]
+DATA = {
+    "fork": ["parent_pid", "parent_tgid", "child_pid", "child_tgid"],
+    "exec": PIDS, "sid": PIDS,
+    "uid": PIDS + ["real_id", "effective_id"],
+    "gid": PIDS + ["real_id", "effective_id"],
+    "ptrace": PIDS + ["tracer_pid", "tracer_tgid"],
+    "comm": PIDS + ["command"],
+    "coredump": PIDS + ["parent_pid", "parent_tgid"],
+    "exit": PIDS + ["exit_code", "exit_signal", "parent_pid", "parent_tgid"],
+}
+NUMBER = {"fork": 1, "exec": 2, "uid": 4, "gid": 64, "sid": 128, "ptrace": 256,
+          "comm": 512, "coredump": 0x40000000, "exit": 0x80000000}
+COMMON = {"event_string", "event", "cpu", "timestamp", "timestamp_ns", "seq", "event_data"}
+EXTRA = {"exec": {"cmdline"}, "exit": {"status", "lifetime_ns", "taskstats"}}
+
+def schema_ok(e):
+    kind = e.get("event_string")
+    if kind == "lost":
+        return (set(e) == {"event_string", "timestamp", "lost", "total_lost", "cause"}
+                and e["cause"] in ("overrun", "sequence") and e["total_lost"] >= e["lost"])
+    if kind not in DATA or e.get("event") != NUMBER[kind]:
+        return False
+    keys = set(e)
+    if not COMMON <= keys or keys - COMMON - EXTRA.get(kind, set()):
+        return False
+    if kind == "exec" and "cmdline" not in keys:
+        return False
+    if kind == "exit" and "status" not in keys:
+        return False
+    if list(e["event_data"]) != DATA[kind]:
+        return False
+    return all(isinstance(v, int) for k, v in e["event_data"].items() if k != "command")
+
+if mode == "valid":
+    n = sum(1 for _ in events(True))
+    sys.exit(0 if n else 1)
+elif mode == "schema":
+    bad = [e for e in events(True) if not schema_ok(e)]
+    for e in bad[:3]:
+        print("# not as documented:", json.dumps(e))
+    sys.exit(1 if bad else 0)
+elif mode == "has":
+    sys.exit(0 if any(test(e) for e in events()) else 1)
+elif mode == "wait":
+    end = time.monotonic() + float(sys.argv[4] if len(sys.argv) > 4 else 10)
+    while True:
+        if any(test(e) for e in events()):
+            sys.exit(0)
+        if time.monotonic() > end:
+            sys.exit(1)
+        time.sleep(0.05)
+elif mode == "all":
+    ev = list(events())
+    bad = [e for e in ev if not test(e)]
+    for e in bad[:3]:
+        print("# does not satisfy it:", json.dumps(e))
+    sys.exit(0 if ev and not bad else 1)
+elif mode == "count":
+    print(sum(1 for e in events() if test(e)))
+PY
+check() {
+	"$PYTHON" "$tmp/check.py" "$@"
+}
+
+# wait_grep FILE PATTERN: waits up to 10 s for an extended regex in FILE.
+wait_grep() {
+	wait_i=0
+	while [ $wait_i -lt 200 ]; do
+		grep -Eq -- "$2" "$1" && return 0
+		sleep 0.05
+		wait_i=$((wait_i + 1))
+	done
+	return 1
+}
+
+# wait_for COMMAND [ARGS...]: retries it for up to 10 s until it succeeds.
+wait_for() {
+	wait_i=0
+	while [ $wait_i -lt 200 ]; do
+		"$@" && return 0
+		sleep 0.05
+		wait_i=$((wait_i + 1))
+	done
+	return 1
+}
