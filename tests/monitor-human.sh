@@ -25,6 +25,11 @@ wait $sid
 sh -c 'printf gq-human > /proc/self/comm' &
 comm=$!
 wait $comm
+# A command line with a newline, a tab and an escape in it: it must not
+# break the line or reach the terminal raw.
+sh -c 'sleep 0.3' "$(printf 'gq-ctl\nsecond\tline\033[31m')" &
+ctl=$!
+wait $ctl
 "$PYTHON" -c 'import threading; t = threading.Thread(target=lambda: None); t.start(); t.join()' &
 threads=$!
 wait $threads
@@ -59,6 +64,8 @@ ok "killed by SIGKILL" has "^[0-9:.]{12} exit +$killed +$$  killed by SIGKILL, a
 ok "SIGSEGV" has "^[0-9:.]{12} exit +$segv +$$  (killed by SIGSEGV|SIGSEGV \(core dumped\)), after"
 ok "coredump" has "^[0-9:.]{12} coredump +$segv +$$  "
 ok "sid: new session" has "^[0-9:.]{12} sid +$sid +$$  new session\$"
+ok "exec: control characters escaped as \\n \\t \\x1b" has \
+	"^[0-9:.]{12} exec +$ctl +$$  sh -c sleep 0.3 gq-ctl\\\\nsecond\\\\tline\\\\x1b\\[31m\$"
 ok "comm: the new name" has "^[0-9:.]{12} comm +$comm +$$  gq-human\$"
 ok "fork of a thread: tgid -> tid thread" has "^[0-9:.]{12} fork +[0-9]+ +$threads  $threads → [0-9]+ thread\$"
 ok "exit of a thread" has "^[0-9:.]{12} exit +[0-9]+ +$threads  exit 0 \(thread\)\$"

@@ -87,14 +87,20 @@ stuck_reader() {
 	sleep 0.3
 	t0=$(date +%s%N)
 	kill -TERM $mon
-	# At most 5 s, then it counts as hung.
-	( sleep 5; kill -KILL $mon 2>/dev/null ) &
-	killer=$!
+	# At most 5 s, then it counts as hung. Polled here, not by a timer
+	# process: until this shell reaps it the pid cannot be reused, while a
+	# timer's late SIGKILL could hit whatever has the pid by then.
+	i=0
+	while [ $i -lt 100 ] && [ "$(cut -d' ' -f3 /proc/$mon/stat 2>/dev/null)" != Z ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	kill -KILL $mon 2>/dev/null
 	wait $mon
 	stuck_rc=$?
 	mon=
-	kill $killer $reader 2>/dev/null
-	wait $killer $reader 2>/dev/null
+	kill $reader 2>/dev/null
+	wait $reader 2>/dev/null
 	diag "stopped after $(ms_since "$t0") ms, status $stuck_rc"
 	[ "$stuck_rc" = 0 ]
 }

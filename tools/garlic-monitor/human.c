@@ -172,7 +172,7 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 		for (unsigned int i = 0; opt->tree && i < s->depth; i++)
 			out_str(o, "  ");
 		if (s->cmdline_len)
-			out_mem(o, s->cmdline, s->cmdline_len);
+			out_text(o, s->cmdline, s->cmdline_len);
 		else
 			out_str(o, "[gone]");
 		break;
@@ -198,7 +198,7 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 		}
 		break;
 	case GARLIC_EVENT_COMM:
-		out_str(o, ev->comm.command);
+		out_text(o, ev->comm.command, strnlen(ev->comm.command, sizeof(ev->comm.command)));
 		break;
 	case GARLIC_EVENT_COREDUMP:
 		out_str(o, "dumping core");

@@ -48,6 +48,12 @@ void out_flush(struct out *o);
 void out_close(struct out *o);
 void out_mem(struct out *o, const char *s, size_t n);
 void out_str(struct out *o, const char *s);
+/*
+ * Text from processes (command lines, names) for a terminal or a line
+ * log: control characters as \n, \t or \xNN, so that none can break
+ * the one-line-per-event format or drive the terminal.
+ */
+void out_text(struct out *o, const char *s, size_t n);
 void out_char(struct out *o, char c);
 void out_u64(struct out *o, uint64_t v);
 void out_i64(struct out *o, int64_t v);

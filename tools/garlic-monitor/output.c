@@ -93,6 +93,29 @@ void out_mem(struct out *o, const char *s, size_t n)
 	}
 }
 
+void out_text(struct out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		out_mem(o, s + start, i - start);
+		if (c == '\n' || c == '\t') {
+			esc[1] = c == '\n' ? 'n' : 't';
+			out_mem(o, esc, 2);
+		} else {
+			out_mem(o, esc, 4);
+		}
+		start = i + 1;
+	}
+	out_mem(o, s + start, n - start);
+}
+
 void out_str(struct out *o, const char *s)
 {
 	out_mem(o, s, strlen(s));
