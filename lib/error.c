@@ -72,11 +72,11 @@ GARLIC_EXPORT const char *garlic_strerror(int err)
 	case 0:
 		return "success";
 	case EPERM:
-		return "permission denied: listening to process events needs CAP_NET_ADMIN on kernels before 6.6";
+		return "permission denied: needs CAP_NET_ADMIN (process events on kernels before 6.6, taskstats on every kernel)";
 	case EPROTONOSUPPORT:
 		return "the kernel has no proc connector (needs CONFIG_CONNECTOR and CONFIG_PROC_EVENTS)";
 	case ECONNREFUSED:
-		return "the proc connector is not reachable from this network namespace (it exists only in the initial one)";
+		return "not reachable from this network namespace: the proc connector and taskstats exist only in the initial one";
 	case ETIMEDOUT:
 		return "the kernel did not acknowledge the subscription (it ignores requests from non-initial pid or user namespaces)";
 	case ENOBUFS:

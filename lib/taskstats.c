@@ -2,38 +2,68 @@
 /*
  * The TASKSTATS generic netlink family through libnl-genl-3: per-task
  * queries, and the stream of exit statistics for a cpumask.
+ *
+ * Answers are read from the socket directly rather than through
+ * nl_recvmsgs(): exit records carry the kernel's per-CPU sequence numbers
+ * and can arrive before a registration's ACK, which libnl's sequence
+ * check would take for an error, and libnl folds the kernel's errno
+ * (ESRCH, EPERM, ...) into codes that lose it.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/genetlink.h>
 #include <linux/taskstats.h>
 #include <netlink/netlink.h>
+#include <netlink/errno.h>
 #include <netlink/socket.h>
 #include <netlink/msg.h>
-#include <netlink/handlers.h>
 #include <netlink/genl/genl.h>
 #include <netlink/genl/ctrl.h>
 
 #include "garlic-private.h"
+#include "taskstats.h"
 
-/* An exit storm of 16 000 records fits; each costs ~1.4 KiB of buffer. */
-#define TASKSTATS_RCVBUF (16 * 1024 * 1024)
+/* ~13 000 queued records: each costs 1.25 KiB of the doubled 16 MiB (measured). */
+#define TASKSTATS_RCVBUF (8 * 1024 * 1024)
+/* The kernel answers inside our send(2); this only covers a stalled reader. */
+#define ANSWER_TIMEOUT_MS 1000
+/* Datagrams read per garlic_taskstats_receive(): bounds one call. */
+#define RECEIVE_BATCH 64
+/* One message holds at most two 560-byte records (Linux 6.18); room to grow. */
+#define DATAGRAM_MAX 16384
 
 struct garlic_taskstats_listener {
 	struct nl_sock *sk;
+	int fd;
 	int family;
-	char cpumask[64];
+	char *cpumask;
 	garlic_taskstats_fn fn;
 	void *userdata;
-	int delivered;
-	uint8_t buf[8192]; /* a record is ~600 bytes */
+	bool enobufs_owed;    /* records were lost while others were delivered */
+	bool in_callback;
+	bool close_requested; /* garlic_taskstats_close() from the callback */
+	uint8_t buf[DATAGRAM_MAX];
 };
 
-/* A connected genl socket and the TASKSTATS family id. */
-static int connect_family(struct nl_sock **out, int *family)
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A connected generic netlink socket and the TASKSTATS family id. */
+static int connect_family(const char *name, struct nl_sock **out, int *family)
 {
 	struct nl_sock *sk = nl_socket_alloc();
 	int r;
@@ -45,12 +75,20 @@ static int connect_family(struct nl_sock **out, int *family)
 		r = garlic_errno_from_nl(r);
 		goto fail;
 	}
-	*family = genl_ctrl_resolve(sk, TASKSTATS_GENL_NAME);
-	if (*family < 0) {
-		/* No such family: the kernel was built without CONFIG_TASKSTATS. */
-		r = -ENOENT;
+	/*
+	 * Errors otherwise echo the whole request, which for a long cpumask
+	 * outgrows any buffer. Linux 4.3; older kernels echo, which is met
+	 * below by reading the header of a cut datagram.
+	 */
+	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &(int){ 1 },
+		   sizeof(int));
+	r = genl_ctrl_resolve(sk, name);
+	if (r < 0) {
+		/* No such family: a kernel built without CONFIG_TASKSTATS. */
+		r = r == -NLE_OBJ_NOTFOUND ? -ENOENT : garlic_errno_from_nl(r);
 		goto fail;
 	}
+	*family = r;
 	*out = sk;
 	return 0;
 fail:
@@ -58,11 +96,25 @@ fail:
 	return r;
 }
 
-/* Sends a TASKSTATS_CMD_GET with one attribute. */
-static int send_get(struct nl_sock *sk, int family, int attr, const void *data,
-		    size_t len)
+int garlic_taskstats_resolve(const char *name)
 {
-	struct nl_msg *msg = nlmsg_alloc();
+	struct nl_sock *sk;
+	int family, r;
+
+	r = connect_family(name, &sk, &family);
+	if (r < 0)
+		return r;
+	nl_socket_free(sk);
+	return family;
+}
+
+/* Sends a TASKSTATS_CMD_GET with one attribute; *seq gets its number. */
+static int send_get(struct nl_sock *sk, int family, int attr, const void *data,
+		    size_t len, uint32_t *seq)
+{
+	/* Sized for the attribute: a long cpumask outgrows the default page. */
+	struct nl_msg *msg = nlmsg_alloc_size(nlmsg_total_size(GENL_HDRLEN) +
+					      nla_total_size(len));
 	int r;
 
 	if (!msg)
@@ -74,120 +126,207 @@ static int send_get(struct nl_sock *sk, int family, int attr, const void *data,
 		return -ENOMEM;
 	}
 	r = nl_send_auto(sk, msg);
+	/* nl_send_auto() numbered the message in place. */
+	if (seq)
+		*seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	return r < 0 ? garlic_errno_from_nl(r) : 0;
 }
 
-struct query {
-	struct garlic_taskstats *out;
-	int result;
-};
-
-static int query_reply(struct nl_msg *msg, void *arg)
+/*
+ * Reads until the kernel answers request seq: with a record (when out is
+ * not NULL; the first one of the reply is kept), an error, or the ACK.
+ * Anything else, such as exit records of a registered socket, is skipped:
+ * records that beat the ACK describe exits older than the subscription's
+ * confirmation, as garlic_open() drops events read before its ACK.
+ */
+static int read_answer(int fd, int family, uint32_t seq, struct garlic_taskstats *out)
 {
-	struct query *q = arg;
-	struct nlmsghdr *nlh = nlmsg_hdr(msg);
-	struct garlic_taskstats records[2];
-	int n = garlic_taskstats_parse(nlh, nlh->nlmsg_len, records, 2);
+	int64_t deadline = now_ms() + ANSWER_TIMEOUT_MS;
+	uint8_t buf[DATAGRAM_MAX];
 
-	if (n < 0) {
-		q->result = n;
-		return NL_STOP;
+	for (;;) {
+		struct sockaddr_nl src;
+		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+		struct msghdr mh = {
+			.msg_name = &src,
+			.msg_namelen = sizeof(src),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+		};
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int64_t left = deadline - now_ms();
+		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+
+		if (n < 0) {
+			/* An overrun may only have cost records; the answer can follow. */
+			if (errno == EINTR || errno == ENOBUFS)
+				continue;
+			if (errno != EAGAIN)
+				return -errno;
+			if (left <= 0)
+				return -ETIMEDOUT;
+			if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+				return -errno;
+			continue;
+		}
+		if (src.nl_pid != 0)
+			continue;
+		if (n > (ssize_t)sizeof(buf))
+			n = sizeof(buf); /* cut (MSG_TRUNC): an error's header is still whole */
+		for (size_t off = 0; off + NLMSG_HDRLEN <= (size_t)n;) {
+			struct nlmsghdr nlh;
+
+			memcpy(&nlh, buf + off, sizeof(nlh));
+			if (nlh.nlmsg_len < NLMSG_HDRLEN)
+				break;
+			if (nlh.nlmsg_seq == seq && nlh.nlmsg_type == NLMSG_ERROR) {
+				struct nlmsgerr err;
+
+				if (nlh.nlmsg_len < NLMSG_HDRLEN + sizeof(err) ||
+				    off + NLMSG_HDRLEN + sizeof(err) > (size_t)n)
+					return -EBADMSG;
+				memcpy(&err, buf + off + NLMSG_HDRLEN, sizeof(err));
+				if (err.error > 0)
+					return -EBADMSG;
+				/* An ACK without a record: the reply went missing. */
+				return err.error < 0 ? err.error : out ? -EBADMSG : 0;
+			}
+			if (nlh.nlmsg_len > n - off || (mh.msg_flags & MSG_TRUNC))
+				break;
+			if (out && nlh.nlmsg_seq == seq && nlh.nlmsg_type == family) {
+				struct garlic_taskstats records[2];
+				int r = garlic_taskstats_parse(buf + off, nlh.nlmsg_len,
+							       records, 2);
+
+				if (r < 1)
+					return -EBADMSG;
+				*out = records[0];
+				return 0;
+			}
+			off += NLMSG_ALIGN(nlh.nlmsg_len);
+		}
 	}
-	*q->out = records[0];
-	q->result = 0;
-	return NL_OK;
 }
 
-static int query_error(struct sockaddr_nl *nla, struct nlmsgerr *err, void *arg)
-{
-	struct query *q = arg;
+/*
+ * The struct as GARLIC_1 shipped it: callers built against it pass at
+ * least this much. Fields are only ever added at the end.
+ */
+#define TASKSTATS_SIZE_GARLIC_1 (offsetof(struct garlic_taskstats, exe_inode) + sizeof(uint64_t))
 
-	q->result = err->error < 0 ? err->error : -err->error;
-	return NL_STOP;
-}
-
-static int query(int attr, pid_t id, struct garlic_taskstats *out)
+static int query(int attr, pid_t id, struct garlic_taskstats *out, size_t size)
 {
-	struct query q = { .out = out, .result = -ENODATA };
-	uint32_t value = (uint32_t)id;
+	uint32_t value = (uint32_t)id, seq;
+	struct garlic_taskstats record;
 	struct nl_sock *sk;
-	struct nl_cb *cb;
 	int family, r;
 
-	if (id <= 0 || !out)
+	if (id <= 0 || !out || size < TASKSTATS_SIZE_GARLIC_1)
 		return -EINVAL;
-	r = connect_family(&sk, &family);
+	r = connect_family(TASKSTATS_GENL_NAME, &sk, &family);
 	if (r < 0)
 		return r;
-	cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!cb) {
-		nl_socket_free(sk);
-		return -ENOMEM;
-	}
-	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, query_reply, &q);
-	nl_cb_err(cb, NL_CB_CUSTOM, query_error, &q);
-	r = send_get(sk, family, attr, &value, sizeof(value));
-	if (r == 0) {
-		/* The reply, then the ACK (or the error instead of both). */
-		r = nl_recvmsgs(sk, cb);
-		if (r >= 0 && q.result == 0)
-			r = nl_wait_for_ack(sk);
-		r = q.result < 0 ? q.result : r < 0 ? garlic_errno_from_nl(r) : 0;
-	}
-	nl_cb_put(cb);
+	r = send_get(sk, family, attr, &value, sizeof(value), &seq);
+	if (r == 0)
+		r = read_answer(nl_socket_get_fd(sk), family, seq, &record);
 	nl_socket_free(sk);
-	return r;
-}
-
-GARLIC_EXPORT int garlic_taskstats_query_pid(pid_t pid, struct garlic_taskstats *out)
-{
-	return query(TASKSTATS_CMD_ATTR_PID, pid, out);
-}
-
-GARLIC_EXPORT int garlic_taskstats_query_tgid(pid_t tgid, struct garlic_taskstats *out)
-{
-	return query(TASKSTATS_CMD_ATTR_TGID, tgid, out);
-}
-
-/* Datagrams read per garlic_taskstats_receive(): bounds one call. */
-#define RECEIVE_BATCH 64
-
-static int deliver(struct garlic_taskstats_listener *l, const uint8_t *buf, size_t len)
-{
-	while (len >= NLMSG_HDRLEN) {
-		struct nlmsghdr nlh;
-		struct garlic_taskstats records[2];
-		size_t step;
-		int n;
-
-		memcpy(&nlh, buf, sizeof(nlh));
-		if (nlh.nlmsg_len < NLMSG_HDRLEN || nlh.nlmsg_len > len)
-			return 0; /* malformed: the rest of the datagram is unusable */
-		/* Only the family's own messages; ACKs and errors are not records. */
-		n = nlh.nlmsg_type == l->family
-			    ? garlic_taskstats_parse(buf, nlh.nlmsg_len, records, 2)
-			    : 0;
-		for (int i = 0; i < n; i++) {
-			l->delivered++;
-			if (l->fn(&records[i], l->userdata))
-				return 1;
-		}
-		step = NLMSG_ALIGN(nlh.nlmsg_len);
-		if (step >= len)
-			break;
-		buf += step;
-		len -= step;
+	if (r < 0)
+		return r;
+	/* A caller built against a newer, longer struct: what we cannot know is 0. */
+	if (size > sizeof(record)) {
+		memset((char *)out + sizeof(record), 0, size - sizeof(record));
+		size = sizeof(record);
 	}
+	memcpy(out, &record, size);
 	return 0;
 }
 
-static int possible_cpus(char *buf, size_t size)
+GARLIC_EXPORT int garlic_taskstats_query_pid(pid_t pid, struct garlic_taskstats *out, size_t size)
 {
-	long n = sysconf(_SC_NPROCESSORS_CONF);
+	return query(TASKSTATS_CMD_ATTR_PID, pid, out, size);
+}
 
-	snprintf(buf, size, "0-%ld", n > 1 ? n - 1 : 0);
+GARLIC_EXPORT int garlic_taskstats_query_tgid(pid_t tgid, struct garlic_taskstats *out,
+					      size_t size)
+{
+	return query(TASKSTATS_CMD_ATTR_TGID, tgid, out, size);
+}
+
+/*
+ * Every CPU the kernel may ever bring up, as the list it accepts ("0-3");
+ * a CPU outside it makes the registration fail with EINVAL.
+ */
+static char *possible_cpus(void)
+{
+	char line[4096];
+	FILE *f = fopen("/sys/devices/system/cpu/possible", "re");
+	long n;
+
+	if (f) {
+		char *ok = fgets(line, sizeof(line), f);
+
+		fclose(f);
+		if (ok) {
+			line[strcspn(line, "\n")] = '\0';
+			if (line[0])
+				return strdup(line);
+		}
+	}
+	n = sysconf(_SC_NPROCESSORS_CONF);
+	snprintf(line, sizeof(line), "0-%ld", n > 1 ? n - 1 : 0);
+	return strdup(line);
+}
+
+/*
+ * The kernel sends exit records to our port number in the initial network
+ * namespace whatever namespace registered, so a socket elsewhere would
+ * register fine and hear nothing. Registration succeeds only in the
+ * initial pid namespace, where pid 2 is kthreadd, a kernel thread and so
+ * in the initial network namespace; pid 1 may deny us its namespace (a
+ * non-dumpable init). When neither can be read, the caller is given the
+ * benefit of the doubt.
+ */
+static bool in_initial_netns(void)
+{
+	static const char *const initial[] = { "/proc/2/ns/net", "/proc/1/ns/net" };
+	struct stat self, init;
+
+	if (stat("/proc/self/ns/net", &self) < 0)
+		return true;
+	for (size_t i = 0; i < sizeof(initial) / sizeof(initial[0]); i++) {
+		if (stat(initial[i], &init) == 0)
+			return self.st_dev == init.st_dev && self.st_ino == init.st_ino;
+	}
+	return true;
+}
+
+static int set_rcvbuf(int fd, int bytes)
+{
+	/* SO_RCVBUFFORCE ignores net.core.rmem_max but needs CAP_NET_ADMIN. */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0)
+		return -errno;
 	return 0;
+}
+
+static int register_cpumask(struct garlic_taskstats_listener *l, int attr)
+{
+	uint32_t seq;
+	int r;
+
+	r = send_get(l->sk, l->family, attr, l->cpumask, strlen(l->cpumask) + 1, &seq);
+	if (r < 0)
+		return r;
+	return read_answer(l->fd, l->family, seq, NULL);
+}
+
+static void listener_free(struct garlic_taskstats_listener *l)
+{
+	if (l->sk)
+		nl_socket_free(l->sk);
+	free(l->cpumask);
+	free(l);
 }
 
 GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
@@ -195,40 +334,49 @@ GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
 					garlic_taskstats_fn fn, void *userdata)
 {
 	struct garlic_taskstats_listener *l;
-	int rcvbuf = TASKSTATS_RCVBUF, r, fd;
+	int r;
 
-	if (!out || !fn || (flags & ~GARLIC_OPEN_NONBLOCK) ||
-	    (cpumask && (!*cpumask || strlen(cpumask) >= sizeof(l->cpumask))))
+	if (!out || !fn || (flags & ~GARLIC_OPEN_NONBLOCK) || (cpumask && !*cpumask))
 		return -EINVAL;
+	/* An attribute cannot hold it; the kernel would refuse far less. */
+	if (cpumask && strlen(cpumask) + 1 > UINT16_MAX - NLA_HDRLEN)
+		return -E2BIG;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
 	l->fn = fn;
 	l->userdata = userdata;
-	if (cpumask)
-		snprintf(l->cpumask, sizeof(l->cpumask), "%s", cpumask);
-	else
-		possible_cpus(l->cpumask, sizeof(l->cpumask));
-	r = connect_family(&l->sk, &l->family);
+	l->cpumask = cpumask ? strdup(cpumask) : possible_cpus();
+	if (!l->cpumask) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = connect_family(TASKSTATS_GENL_NAME, &l->sk, &l->family);
 	if (r < 0)
 		goto fail;
-	fd = nl_socket_get_fd(l->sk);
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof(rcvbuf)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	r = send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_REGISTER_CPUMASK, l->cpumask,
-		     strlen(l->cpumask) + 1);
-	if (r == 0)
-		r = garlic_errno_from_nl(nl_wait_for_ack(l->sk));
+	l->fd = nl_socket_get_fd(l->sk);
+	/* Sized before registering, so that no record meets libnl's 32 KiB. */
+	r = set_rcvbuf(l->fd, TASKSTATS_RCVBUF);
 	if (r < 0)
 		goto fail;
-	if (flags & GARLIC_OPEN_NONBLOCK)
-		nl_socket_set_nonblocking(l->sk);
+	r = register_cpumask(l, TASKSTATS_CMD_ATTR_REGISTER_CPUMASK);
+	if (r < 0)
+		goto fail;
+	if (!in_initial_netns()) {
+		register_cpumask(l, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK);
+		r = -ECONNREFUSED;
+		goto fail;
+	}
+	if ((flags & GARLIC_OPEN_NONBLOCK) &&
+	    fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK) < 0) {
+		r = -errno;
+		register_cpumask(l, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK);
+		goto fail;
+	}
 	*out = l;
 	return 0;
 fail:
-	if (l->sk)
-		nl_socket_free(l->sk);
-	free(l);
+	listener_free(l);
 	return r;
 }
 
@@ -236,41 +384,113 @@ GARLIC_EXPORT void garlic_taskstats_close(struct garlic_taskstats_listener *l)
 {
 	if (!l)
 		return;
-	/* Dead listeners are pruned by the kernel too, but only on its next send. */
+	if (l->in_callback) {
+		/* Freed by garlic_taskstats_receive() once the callback returns. */
+		l->close_requested = true;
+		return;
+	}
+	/*
+	 * The kernel would also drop a closed socket from its lists, but only
+	 * when its next record to it fails. The request is handled inside
+	 * send(2), so the ACK need not be awaited.
+	 */
 	send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, l->cpumask,
-		 strlen(l->cpumask) + 1);
-	nl_socket_free(l->sk);
-	free(l);
+		 strlen(l->cpumask) + 1, NULL);
+	listener_free(l);
 }
 
 GARLIC_EXPORT int garlic_taskstats_fd(struct garlic_taskstats_listener *l)
 {
-	return l ? nl_socket_get_fd(l->sk) : -EINVAL;
+	return l ? l->fd : -EINVAL;
+}
+
+/*
+ * Delivers the records of one datagram. A callback's request to stop
+ * takes effect after the message it is in, so that a task's record and
+ * its process's, which share one, are delivered together; the kernel
+ * sends one message per datagram, so nothing else is cut off. Returns
+ * true when receiving must stop.
+ */
+static bool deliver(struct garlic_taskstats_listener *l, size_t len, int *delivered)
+{
+	const uint8_t *buf = l->buf;
+	bool stop = false;
+
+	while (len >= NLMSG_HDRLEN && !stop) {
+		struct garlic_taskstats records[2];
+		struct nlmsghdr nlh;
+		size_t step;
+		int n;
+
+		memcpy(&nlh, buf, sizeof(nlh));
+		if (nlh.nlmsg_len < NLMSG_HDRLEN || nlh.nlmsg_len > len)
+			break; /* the rest of the datagram is unusable */
+		/* ACKs, errors and malformed messages are not records. */
+		n = nlh.nlmsg_type == l->family
+			    ? garlic_taskstats_parse(buf, nlh.nlmsg_len, records, 2)
+			    : 0;
+		for (int i = 0; i < n && !l->close_requested; i++) {
+			l->in_callback = true;
+			stop |= l->fn(&records[i], l->userdata) != 0;
+			l->in_callback = false;
+			(*delivered)++;
+		}
+		stop |= l->close_requested;
+		step = NLMSG_ALIGN(nlh.nlmsg_len);
+		if (step >= len)
+			break;
+		buf += step;
+		len -= step;
+	}
+	return stop;
 }
 
 GARLIC_EXPORT int garlic_taskstats_receive(struct garlic_taskstats_listener *l)
 {
-	int fd;
+	int delivered = 0, err = 0;
 
 	if (!l)
 		return -EINVAL;
-	fd = nl_socket_get_fd(l->sk);
-	l->delivered = 0;
-	/* The first read may block (a blocking socket); the rest never do. */
+	if (l->enobufs_owed) {
+		l->enobufs_owed = false;
+		return -ENOBUFS;
+	}
+	/* The first read may block (a blocking socket); the others never do. */
 	for (int i = 0; i < RECEIVE_BATCH; i++) {
-		ssize_t n = recv(fd, l->buf, sizeof(l->buf), i ? MSG_DONTWAIT : 0);
+		struct sockaddr_nl src;
+		struct iovec iov = { .iov_base = l->buf, .iov_len = sizeof(l->buf) };
+		struct msghdr mh = {
+			.msg_name = &src,
+			.msg_namelen = sizeof(src),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+		};
+		ssize_t n = recvmsg(l->fd, &mh, i ? MSG_DONTWAIT : 0);
 
 		if (n < 0) {
 			if (errno == EINTR) {
 				i--;
 				continue;
 			}
-			if (errno == EAGAIN && (i > 0 || l->delivered))
-				break;
-			return l->delivered > 0 ? l->delivered : -errno;
+			if (errno != EAGAIN || i == 0)
+				err = -errno;
+			break;
 		}
-		if (deliver(l, l->buf, (size_t)n))
+		/* Only the kernel sends records; a datagram cut short is useless. */
+		if (src.nl_pid != 0 || (mh.msg_flags & MSG_TRUNC))
+			continue;
+		if (deliver(l, (size_t)n, &delivered))
 			break;
 	}
-	return l->delivered;
+	if (l->close_requested) {
+		l->close_requested = false;
+		garlic_taskstats_close(l);
+		return delivered;
+	}
+	if (err == -ENOBUFS && delivered > 0) {
+		/* Told on the next call, so that these records are not lost too. */
+		l->enobufs_owed = true;
+		return delivered;
+	}
+	return delivered > 0 ? delivered : err;
 }

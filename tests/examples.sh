@@ -40,6 +40,8 @@ start exec-logger
 start epoll 30
 start libnl-app 1000 fork,exec,exit
 [ -x "$ex/glib-loop" ] && start glib-loop 30
+# Exit statistics need CAP_NET_ADMIN (taskstats) on every kernel.
+[ "$(id -u)" = 0 ] && start taskstats-exit 30
 sleep 0.5
 
 # A marker command line only this script runs.
@@ -57,6 +59,10 @@ ok "epoll prints an exit" sees epoll '^exit [0-9]+'
 ok "libnl-app prints an exec through nl_recvmsgs" sees libnl-app '^exec pid=[0-9]+ cpu=[0-9]+'
 if [ -x "$ex/glib-loop" ]; then
 	ok "glib-loop prints an exec from the GLib main loop" sees glib-loop '^exec [0-9]+'
+fi
+if [ "$(id -u)" = 0 ]; then
+	ok "taskstats-exit pairs an exit with its statistics" \
+		sees taskstats-exit '^exit [0-9]+ code 0 comm sh cpu [0-9.]+ ms .* max-rss [1-9][0-9]* KiB'
 fi
 kill $pids 2>/dev/null
 done_testing
