@@ -117,9 +117,13 @@ enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
 
 	switch (garlic_parse_msg(buf, len, &ev, &ack, used)) {
 	case GARLIC_MSG_ACK:
+		/* A process can forge an ACK too: it counts as foreign, and moves nothing. */
+		if (sender != 0) {
+			g->counters.foreign++;
+			return GARLIC_STEP_GO_ON;
+		}
 		g->counters.acks++;
-		if (sender == 0)
-			track_sequence(g, ack.cpu, ack.seq, true);
+		track_sequence(g, ack.cpu, ack.seq, true);
 		return GARLIC_STEP_GO_ON;
 	case GARLIC_MSG_MALFORMED:
 		g->counters.malformed++;

@@ -315,7 +315,8 @@ struct garlic_counters {
 			       socket's drop counter, plus sequence gaps that
 			       no drop explains (unfiltered handles only) */
 	uint64_t overruns;  /* times the receive buffer overflowed (ENOBUFS) */
-	uint64_t acks;	    /* subscription ACKs read, any listener's */
+	uint64_t acks;	    /* subscription ACKs from the kernel, any
+			       listener's (a forged one is foreign) */
 	uint64_t malformed; /* refused: lengths disagree, truncated */
 	uint64_t foreign;   /* refused: not from the kernel's proc connector */
 	uint64_t seq_gaps;  /* events missing from the per-CPU sequence
