@@ -53,7 +53,7 @@ static int on_exit_paired(const struct garlic_event *ev,
 static int on_event(const struct garlic_event *ev, void *joiner)
 {
 	/* Process exits only; a thread's exit would pair with its own record. */
-	if (ev->exit.process_pid == ev->exit.process_tgid)
+	if (ev->type == GARLIC_EVENT_EXIT && ev->exit.process_pid == ev->exit.process_tgid)
 		garlic_exit_joiner_add_event(joiner, ev);
 	return 0;
 }

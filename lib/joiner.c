@@ -9,6 +9,7 @@
  * always delivered, with NULL when its statistics did not come in time.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -182,5 +183,8 @@ GARLIC_EXPORT int garlic_exit_joiner_timeout(struct garlic_exit_joiner *j)
 		return -1;
 	if (j->exits[0].due_ns <= now)
 		return 0;
-	return (int)((j->exits[0].due_ns - now + 999999) / 1000000);
+	/* Clamped: a wait_ms beyond INT_MAX must not turn into poll()'s "forever". */
+	uint64_t ms = (j->exits[0].due_ns - now + 999999) / 1000000;
+
+	return ms > INT_MAX ? INT_MAX : (int)ms;
 }

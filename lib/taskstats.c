@@ -48,7 +48,7 @@ struct garlic_taskstats_listener {
 	char *cpumask;
 	garlic_taskstats_fn fn;
 	void *userdata;
-	bool enobufs_owed;    /* records were lost while others were delivered */
+	int err_owed;	      /* an error met after records were delivered */
 	bool in_callback;
 	bool close_requested; /* garlic_taskstats_close() from the callback */
 	uint8_t buf[DATAGRAM_MAX];
@@ -156,7 +156,12 @@ static int read_answer(int fd, int family, uint32_t seq, struct garlic_taskstats
 		};
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int64_t left = deadline - now_ms();
-		ssize_t n = recvmsg(fd, &mh, MSG_DONTWAIT);
+		ssize_t n;
+
+		/* Checked every turn: a stream of exit records must not hold us here. */
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = recvmsg(fd, &mh, MSG_DONTWAIT);
 
 		if (n < 0) {
 			/* An overrun may only have cost records; the answer can follow. */
@@ -164,8 +169,6 @@ static int read_answer(int fd, int family, uint32_t seq, struct garlic_taskstats
 				continue;
 			if (errno != EAGAIN)
 				return -errno;
-			if (left <= 0)
-				return -ETIMEDOUT;
 			if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
 				return -errno;
 			continue;
@@ -359,18 +362,25 @@ GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
 	r = set_rcvbuf(l->fd, TASKSTATS_RCVBUF);
 	if (r < 0)
 		goto fail;
-	r = register_cpumask(l, TASKSTATS_CMD_ATTR_REGISTER_CPUMASK);
-	if (r < 0)
-		goto fail;
+	/*
+	 * Asked before registering: from another namespace our port number
+	 * would name some other socket of the initial one until we left.
+	 */
 	if (!in_initial_netns()) {
-		register_cpumask(l, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK);
 		r = -ECONNREFUSED;
 		goto fail;
 	}
 	if ((flags & GARLIC_OPEN_NONBLOCK) &&
 	    fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK) < 0) {
 		r = -errno;
-		register_cpumask(l, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK);
+		goto fail;
+	}
+	r = register_cpumask(l, TASKSTATS_CMD_ATTR_REGISTER_CPUMASK);
+	if (r < 0) {
+		/* A timed-out request may have been carried out all the same. */
+		if (r == -ETIMEDOUT)
+			send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK,
+				 l->cpumask, strlen(l->cpumask) + 1, NULL);
 		goto fail;
 	}
 	*out = l;
@@ -451,9 +461,11 @@ GARLIC_EXPORT int garlic_taskstats_receive(struct garlic_taskstats_listener *l)
 
 	if (!l)
 		return -EINVAL;
-	if (l->enobufs_owed) {
-		l->enobufs_owed = false;
-		return -ENOBUFS;
+	if (l->err_owed) {
+		int r = l->err_owed;
+
+		l->err_owed = 0;
+		return r;
 	}
 	/* The first read may block (a blocking socket); the others never do. */
 	for (int i = 0; i < RECEIVE_BATCH; i++) {
@@ -487,9 +499,9 @@ GARLIC_EXPORT int garlic_taskstats_receive(struct garlic_taskstats_listener *l)
 		garlic_taskstats_close(l);
 		return delivered;
 	}
-	if (err == -ENOBUFS && delivered > 0) {
-		/* Told on the next call, so that these records are not lost too. */
-		l->enobufs_owed = true;
+	if (err && delivered > 0) {
+		/* Told on the next call, so that neither it nor these records is lost. */
+		l->err_owed = err;
 		return delivered;
 	}
 	return delivered > 0 ? delivered : err;

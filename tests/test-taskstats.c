@@ -6,6 +6,7 @@
  * write, pairing, and the errors the kernel gives.
  */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -558,6 +559,13 @@ static void test_joiner(void)
 	g_assert_cmpint(garlic_exit_joiner_add_stats(j, NULL), ==, -EINVAL);
 	g_assert_cmpint(garlic_exit_joiner_flush(NULL, 0), ==, -EINVAL);
 	g_assert_cmpint(garlic_exit_joiner_new(&j, 10, NULL, NULL), ==, -EINVAL);
+	garlic_exit_joiner_free(j);
+
+	/* A wait past INT_MAX ms is clamped, never poll()'s -1 ("forever"). */
+	g_assert_cmpint(garlic_exit_joiner_new(&j, UINT_MAX, on_pair, &p), ==, 0);
+	ev = exit_event(400, 400);
+	g_assert_cmpint(garlic_exit_joiner_add_event(j, &ev), ==, 0);
+	g_assert_cmpint(garlic_exit_joiner_timeout(j), ==, INT_MAX);
 	garlic_exit_joiner_free(j);
 	garlic_exit_joiner_free(NULL);
 }

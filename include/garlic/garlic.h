@@ -611,11 +611,11 @@ int garlic_taskstats_fd(struct garlic_taskstats_listener *l);
  * held none), or:
  *   -EAGAIN   non-blocking and nothing queued
  *   -ENOBUFS  the receive buffer overflowed and the kernel dropped
- *             records; listening goes on: call again (when records were
- *             delivered in the same call, their count is returned and
- *             -ENOBUFS comes from the next call)
+ *             records; listening goes on: call again
  *   -EINVAL   l is NULL
  *   another errno from recvmsg(2)
+ * An error met after records were delivered in the same call is kept:
+ * that call returns their count, and the next one returns the error.
  */
 int garlic_taskstats_receive(struct garlic_taskstats_listener *l);
 
