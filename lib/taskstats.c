@@ -313,15 +313,27 @@ static int set_rcvbuf(int fd, int bytes)
 	return 0;
 }
 
-static int register_cpumask(struct garlic_taskstats_listener *l, int attr)
+static int register_cpumask(struct garlic_taskstats_listener *l)
 {
 	uint32_t seq;
 	int r;
 
-	r = send_get(l->sk, l->family, attr, l->cpumask, strlen(l->cpumask) + 1, &seq);
+	r = send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_REGISTER_CPUMASK, l->cpumask,
+		     strlen(l->cpumask) + 1, &seq);
 	if (r < 0)
 		return r;
 	return read_answer(l->fd, l->family, seq, NULL);
+}
+
+/*
+ * The kernel would also drop a closed socket from its lists, but only
+ * when its next record to it fails. The request is handled inside
+ * send(2), so the ACK need not be awaited.
+ */
+static void deregister_cpumask(struct garlic_taskstats_listener *l)
+{
+	send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, l->cpumask,
+		 strlen(l->cpumask) + 1, NULL);
 }
 
 static void listener_free(struct garlic_taskstats_listener *l)
@@ -375,12 +387,11 @@ GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
 		r = -errno;
 		goto fail;
 	}
-	r = register_cpumask(l, TASKSTATS_CMD_ATTR_REGISTER_CPUMASK);
+	r = register_cpumask(l);
 	if (r < 0) {
 		/* A timed-out request may have been carried out all the same. */
 		if (r == -ETIMEDOUT)
-			send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK,
-				 l->cpumask, strlen(l->cpumask) + 1, NULL);
+			deregister_cpumask(l);
 		goto fail;
 	}
 	*out = l;
@@ -399,13 +410,7 @@ GARLIC_EXPORT void garlic_taskstats_close(struct garlic_taskstats_listener *l)
 		l->close_requested = true;
 		return;
 	}
-	/*
-	 * The kernel would also drop a closed socket from its lists, but only
-	 * when its next record to it fails. The request is handled inside
-	 * send(2), so the ACK need not be awaited.
-	 */
-	send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, l->cpumask,
-		 strlen(l->cpumask) + 1, NULL);
+	deregister_cpumask(l);
 	listener_free(l);
 }
 

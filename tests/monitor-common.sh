@@ -65,11 +65,12 @@ stop() {
 #   valid FILE            every line is a JSON object
 #   has FILE EXPR         some event satisfies EXPR
 #   wait FILE EXPR [S]    waits up to S seconds (10) until one does
+#   wait-lost FILE EXPR   the same over the loss notices only
 #   all FILE EXPR         there are events and every one satisfies EXPR
 #   count FILE EXPR       prints how many satisfy it
 #   schema FILE           every event has exactly the documented members
 # A missing member fails the check (and says which); loss notices are
-# skipped except by valid and schema.
+# skipped except by valid, schema and wait-lost.
 cat >"$tmp/check.py" <<'PY'
 import json, sys, time
 
@@ -141,10 +142,12 @@ elif mode == "schema":
     sys.exit(1 if bad else 0)
 elif mode == "has":
     sys.exit(0 if any(test(e) for e in events()) else 1)
-elif mode == "wait":
+elif mode in ("wait", "wait-lost"):
+    lost = mode == "wait-lost"
     end = time.monotonic() + float(sys.argv[4] if len(sys.argv) > 4 else 10)
     while True:
-        if any(test(e) for e in events()):
+        if any(test(e) for e in events(lost)
+               if not lost or e.get("event_string") == "lost"):
             sys.exit(0)
         if time.monotonic() > end:
             sys.exit(1)
@@ -167,17 +170,6 @@ wait_grep() {
 	wait_i=0
 	while [ $wait_i -lt 200 ]; do
 		grep -Eq -- "$2" "$1" && return 0
-		sleep 0.05
-		wait_i=$((wait_i + 1))
-	done
-	return 1
-}
-
-# wait_for COMMAND [ARGS...]: retries it for up to 10 s until it succeeds.
-wait_for() {
-	wait_i=0
-	while [ $wait_i -lt 200 ]; do
-		"$@" && return 0
 		sleep 0.05
 		wait_i=$((wait_i + 1))
 	done

@@ -14,25 +14,12 @@ burst() {
 	for _ in $(seq 200); do /bin/true; done
 }
 
-lost_line() {
-	"$PYTHON" - "$1" <<'PY'
-import json, sys
-for raw in open(sys.argv[1], "rb"):
-    if not raw.endswith(b"\n"):
-        continue
-    e = json.loads(raw)
-    if e.get("event_string") == "lost":
-        ok = e["lost"] > 0 and e["total_lost"] >= e["lost"] and e["cause"] == "overrun"
-        sys.exit(0 if ok else 1)
-sys.exit(1)
-PY
-}
-
 start "$tmp/loss.json" --json --stats --latency 0 --rcvbuf 4096
 kill -STOP "$mon"
 burst
 kill -CONT "$mon"
-ok "JSON: a loss notice with a count, cause overrun" wait_for lost_line "$tmp/loss.json"
+ok "JSON: a loss notice with a count, cause overrun" check wait-lost "$tmp/loss.json" \
+	"e['lost'] > 0 and e['total_lost'] >= e['lost'] and e['cause'] == 'overrun'"
 /bin/true &
 after=$!
 wait $after
