@@ -7,7 +7,8 @@
  *   raw     a minimal recv() loop on a plain netlink socket, the kernel's
  *           default receive buffer: the baseline
  *   garlic  garlic_open() + garlic_receive() (library defaults)
- *   garlic10  the same with a 10 ms latency budget
+ *   garlic10  the same with a 10 ms latency budget, non-blocking, waiting
+ *             on garlic_fd() as an event loop does
  *   exec-kernel, exec-bpf, exec-skip  an exec-only listener filtering in
  *           the kernel (proc_input), with classic BPF, or in its callback
  *   libnl   the application's own nl_sock and nl_recvmsgs() loop, with
@@ -20,6 +21,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,7 +37,7 @@
 #include <netlink/socket.h>
 #include <netlink/handlers.h>
 
-#include <garlic/garlic.h>
+#include <garlic/libnl.h>
 
 #define MAX_RECORDS (64ul << 20)
 
@@ -142,8 +144,15 @@ static int garlic_loop(unsigned int budget_us, uint32_t events, uint32_t flags,
 		return 1;
 	}
 	for (;;) {
+		/* An event loop's way: wait on the fd, then one call. */
+		if (flags & GARLIC_OPEN_NONBLOCK) {
+			struct pollfd pfd = { .fd = garlic_fd(g), .events = POLLIN };
+
+			if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+				return 1;
+		}
 		r = garlic_receive(g);
-		if (r < 0 && r != -ENOBUFS) {
+		if (r < 0 && r != -ENOBUFS && r != -EAGAIN) {
 			fprintf(stderr, "garlic: %s\n", garlic_strerror(r));
 			return 1;
 		}
@@ -159,7 +168,7 @@ static int libnl_loop(void)
 
 	if (!sk || !cb || nl_connect(sk, NETLINK_CONNECTOR) < 0)
 		return 1;
-	r = garlic_attach(&g, sk, 0, on_event, NULL);
+	r = garlic_attach(&g, sk, NULL, on_event, NULL);
 	if (r < 0) {
 		fprintf(stderr, "libnl: %s\n", garlic_strerror(r));
 		return 1;
@@ -191,7 +200,7 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "garlic") == 0)
 		return garlic_loop(0, 0, 0, on_event);
 	if (strcmp(argv[1], "garlic10") == 0)
-		return garlic_loop(10000, 0, 0, on_event);
+		return garlic_loop(10000, 0, GARLIC_OPEN_NONBLOCK, on_event);
 	if (strcmp(argv[1], "exec-kernel") == 0)
 		return garlic_loop(0, GARLIC_EVENT_EXEC, 0, on_event);
 	if (strcmp(argv[1], "exec-bpf") == 0)

@@ -12,14 +12,14 @@ static int on_exec(const struct garlic_event *ev, void *userdata)
 	ssize_t n = 0;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", ev->exec.process_pid);
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", ev->pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
 		n = read(fd, cmd, sizeof(cmd) - 1);
 		close(fd);
 	}
 	for (ssize_t i = 0; i < n - 1; i++) /* argv is NUL-separated */
 		cmd[i] = cmd[i] ? cmd[i] : ' ';
-	printf("%d %.*s\n", ev->exec.process_pid, n > 0 ? (int)n : 6, n > 0 ? cmd : "(gone)");
+	printf("%d %.*s\n", ev->pid, n > 0 ? (int)n : 6, n > 0 ? cmd : "(gone)");
 	return fflush(stdout);
 }
 

@@ -14,7 +14,7 @@
 
 static int on_event(const struct garlic_event *ev, void *userdata)
 {
-	g_print("%s %d\n", garlic_event_name(ev->type) ?: "?", ev->exec.process_pid);
+	g_print("%s %d\n", garlic_event_name(ev->type) ?: "?", ev->pid);
 	return 0;
 }
 
@@ -23,9 +23,8 @@ static gboolean on_readable(gint fd, GIOCondition condition, gpointer userdata)
 	struct garlic *g = userdata;
 	int r;
 
-	do
-		r = garlic_receive(g);
-	while (r > 0 || garlic_pending(g) > 0);
+	/* Never sleeps: the fd stays readable while work is left. */
+	r = garlic_receive(g);
 	if (r == -ENOBUFS)
 		g_printerr("glib-loop: %s\n", garlic_strerror(r));
 	return G_SOURCE_CONTINUE;
@@ -39,7 +38,7 @@ static gboolean on_timeout(gpointer loop)
 
 int main(int argc, char **argv)
 {
-	struct garlic_open_opts opts = { .sz = sizeof(opts), .flags = GARLIC_OPEN_NONBLOCK };
+	struct garlic_open_opts opts = GARLIC_OPEN_OPTS(.flags = GARLIC_OPEN_NONBLOCK);
 	GMainLoop *loop = g_main_loop_new(NULL, FALSE);
 	struct garlic *g;
 	int r;

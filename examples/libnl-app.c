@@ -12,14 +12,14 @@
 #include <netlink/socket.h>
 #include <netlink/handlers.h>
 
-#include <garlic/garlic.h>
+#include <garlic/libnl.h>
 
 static int on_event(const struct garlic_event *ev, void *userdata)
 {
 	long *left = userdata;
 
 	printf("%s pid=%d cpu=%u\n", garlic_event_name(ev->type) ?: "?",
-	       ev->exec.process_pid, ev->cpu);
+	       ev->pid, ev->cpu);
 	fflush(stdout);
 	return --*left == 0; /* non-zero: nl_recvmsgs() returns now */
 }
@@ -27,6 +27,7 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 int main(int argc, char **argv)
 {
 	long left = argc > 1 ? atol(argv[1]) : 10;
+	struct garlic_open_opts opts;
 	uint32_t events;
 	struct nl_sock *sk;
 	struct nl_cb *cb;
@@ -48,7 +49,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	/* garlic joins the group, filters, sends LISTEN, and hooks cb. */
-	r = garlic_attach(&g, sk, events, on_event, &left);
+	opts = GARLIC_OPEN_OPTS(.events = events);
+	r = garlic_attach(&g, sk, &opts, on_event, &left);
 	if (r < 0) {
 		fprintf(stderr, "libnl-app: %s\n", garlic_strerror(r));
 		return 1;

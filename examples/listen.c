@@ -18,13 +18,13 @@ static int print_event(const struct garlic_event *ev, void *userdata)
 		printf("fork  %d -> %d\n", ev->fork.parent_tgid, ev->fork.child_pid);
 		break;
 	case GARLIC_EVENT_EXEC:
-		printf("exec  %d\n", ev->exec.process_pid);
+		printf("exec  %d\n", ev->pid);
 		break;
 	case GARLIC_EVENT_EXIT:
-		printf("exit  %d status %u\n", ev->exit.process_pid, ev->exit.exit_code);
+		printf("exit  %d status %u\n", ev->pid, ev->exit.exit_code);
 		break;
 	default:
-		printf("%-5s %d\n", garlic_event_name(ev->type) ?: "?", ev->exec.process_pid);
+		printf("%-5s %d\n", garlic_event_name(ev->type) ?: "?", ev->pid);
 	}
 	fflush(stdout);
 	return *left > 0 && --*left == 0;

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include <garlic/garlic.h>
+#include <garlic/taskstats.h>
 
 /* Long enough for the partner to come under load (measured: ~30 ms). */
 #define WAIT_MS 200
@@ -30,7 +31,7 @@ static int on_exit_paired(const struct garlic_event *ev,
 {
 	int status = (int)ev->exit.exit_code;
 
-	printf("exit %d", ev->exit.process_pid);
+	printf("exit %d", ev->pid);
 	if (WIFSIGNALED(status))
 		printf(" signal %d", WTERMSIG(status));
 	else
@@ -53,24 +54,21 @@ static int on_exit_paired(const struct garlic_event *ev,
 static int on_event(const struct garlic_event *ev, void *joiner)
 {
 	/* Process exits only; a thread's exit would pair with its own record. */
-	if (ev->type == GARLIC_EVENT_EXIT && ev->exit.process_pid == ev->exit.process_tgid)
-		garlic_exit_joiner_add_event(joiner, ev);
+	if (ev->type == GARLIC_EVENT_EXIT && ev->pid == ev->tgid)
+		return garlic_exit_joiner_add_event(joiner, ev) < 0 ? -1 : 0;
 	return 0;
 }
 
 static int on_stats(const struct garlic_taskstats *ts, void *joiner)
 {
-	garlic_exit_joiner_add_stats(joiner, ts);
-	return 0;
+	return garlic_exit_joiner_add_stats(joiner, ts) < 0 ? -1 : 0;
 }
 
 int main(int argc, char **argv)
 {
-	struct garlic_open_opts opts = {
-		.sz = sizeof(opts),
-		.events = GARLIC_EVENT_EXIT,
-		.flags = GARLIC_OPEN_NONBLOCK,
-	};
+	struct garlic_open_opts opts = GARLIC_OPEN_OPTS(.events = GARLIC_EVENT_EXIT,
+							.flags = GARLIC_OPEN_NONBLOCK);
+	struct garlic_taskstats_opts ts_opts = GARLIC_TASKSTATS_OPTS(.flags = GARLIC_OPEN_NONBLOCK);
 	int seconds = argc > 1 ? atoi(argv[1]) : 0;
 	time_t end = seconds > 0 ? time(NULL) + seconds : 0;
 	struct garlic_taskstats_listener *ts = NULL;
@@ -84,7 +82,7 @@ int main(int argc, char **argv)
 	if (r == 0)
 		r = garlic_open_opts(&g, &opts, on_event, joiner);
 	if (r == 0)
-		r = garlic_taskstats_open(&ts, NULL, GARLIC_OPEN_NONBLOCK, on_stats, joiner);
+		r = garlic_taskstats_open(&ts, &ts_opts, on_stats, joiner);
 	if (r < 0) {
 		fprintf(stderr, "taskstats-exit: %s\n", garlic_strerror(r));
 		garlic_close(g);
@@ -92,29 +90,23 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	while (!stop && (!end || time(NULL) < end)) {
+		/* Each fd is readable exactly when its call has work. */
 		struct pollfd fds[] = {
-			{ .fd = garlic_fd(g), .events = POLLIN },
 			{ .fd = garlic_taskstats_fd(ts), .events = POLLIN },
+			{ .fd = garlic_fd(g), .events = POLLIN },
+			{ .fd = garlic_exit_joiner_fd(joiner), .events = POLLIN },
 		};
-		int timeout = garlic_exit_joiner_timeout(joiner);
 
 		/* Wake at least once a second to notice the end. */
-		if (timeout < 0 || timeout > 1000)
-			timeout = 1000;
-		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+		if (poll(fds, 3, 1000) < 0 && errno != EINTR)
 			break;
 		/* Statistics first: the kernel makes them before the event. */
-		do
-			r = garlic_taskstats_receive(ts);
-		while (r > 0);
-		if (r == -ENOBUFS)
+		if ((fds[0].revents & POLLIN) && garlic_taskstats_receive(ts) == -ENOBUFS)
 			fprintf(stderr, "taskstats-exit: statistics lost\n");
-		do
-			r = garlic_receive(g);
-		while (r > 0 || garlic_pending(g) > 0);
-		if (r == -ENOBUFS)
+		if ((fds[1].revents & POLLIN) && garlic_receive(g) == -ENOBUFS)
 			fprintf(stderr, "taskstats-exit: events lost\n");
-		garlic_exit_joiner_flush(joiner, 0);
+		if (fds[2].revents & POLLIN)
+			garlic_exit_joiner_flush(joiner, 0);
 		fflush(stdout);
 	}
 	garlic_exit_joiner_flush(joiner, 1);

@@ -42,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int calls = 0, delivered = 0;
 	uint64_t seen_before;
 	bool stopped;
+	int err = 0;
 	int n;
 
 	if (size < 2)
@@ -70,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	seen_before = g->counters.events;
 	do {
-		n = garlic_dispatch_batch(g, &stopped);
+		n = garlic_dispatch_batch(g, &stopped, &err);
 		if (n < 0)
 			abort();
 		delivered += n;

@@ -3,6 +3,7 @@
  * The receive loop, the libnl handler, and loss accounting.
  */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -44,14 +45,27 @@ static void track_sequence(struct garlic *g, uint32_t cpu, uint32_t seq, bool ac
 	g->next_seq[cpu] = seq + 1;
 }
 
+/*
+ * Calls a user callback. Its value follows garlic's contract: < 0 an
+ * error for the caller, > 0 stop, 0 go on; a close requested inside it
+ * stops too.
+ */
+static enum garlic_step callback_result(struct garlic *g, int r, int *err)
+{
+	if (r < 0) {
+		*err = r;
+		return GARLIC_STEP_STOP;
+	}
+	return r > 0 || g->close_requested ? GARLIC_STEP_STOP : GARLIC_STEP_GO_ON;
+}
+
 static enum garlic_step report_loss(struct garlic *g, uint32_t cause,
-				    uint64_t lost)
+				    uint64_t lost, int *err)
 {
 	struct garlic_loss loss = {
 		.cause = cause,
 		.lost = lost,
 	};
-	int r;
 
 	g->counters.lost += lost;
 	loss.total_lost = g->counters.lost;
@@ -59,10 +73,21 @@ static enum garlic_step report_loss(struct garlic *g, uint32_t cause,
 		g->enobufs_owed = true;
 		return GARLIC_STEP_GO_ON;
 	}
-	g->dispatch_depth++;
-	r = g->loss_fn(&loss, g->loss_data);
-	g->dispatch_depth--;
-	return r || g->close_requested ? GARLIC_STEP_STOP : GARLIC_STEP_GO_ON;
+	return callback_result(g, g->loss_fn(&loss, g->loss_data), err);
+}
+
+/*
+ * The socket's drop counter is 32 bits and wraps; differences between
+ * readings, added up, keep counting past 2^32.
+ */
+static void read_drops(struct garlic *g)
+{
+	uint32_t drops;
+
+	if (g->drops_readable && garlic_read_drops(g, &drops) == 0) {
+		g->drops_total += (uint32_t)(drops - g->drops_last);
+		g->drops_last = drops;
+	}
 }
 
 /*
@@ -70,19 +95,17 @@ static enum garlic_step report_loss(struct garlic *g, uint32_t cause,
  * with what was reported, and reports the difference. An overrun is
  * reported even when the kernel cannot say how many events it cost.
  */
-static enum garlic_step account_loss(struct garlic *g, bool overrun)
+static enum garlic_step account_loss(struct garlic *g, bool overrun, int *err)
 {
-	uint64_t dropped = 0, gap_excess = 0;
-	uint32_t drops;
+	uint64_t gap_excess = 0;
 	enum garlic_step step = GARLIC_STEP_GO_ON;
 
-	if (g->drops_readable && garlic_read_drops(g, &drops) == 0)
-		dropped = (uint32_t)(drops - g->drops_base);
-	if (dropped > g->drops_reported || (overrun && !g->drops_readable)) {
-		uint64_t lost = dropped - g->drops_reported;
+	read_drops(g);
+	if (g->drops_total > g->drops_reported || (overrun && !g->drops_readable)) {
+		uint64_t lost = g->drops_total - g->drops_reported;
 
-		g->drops_reported = dropped;
-		step = report_loss(g, GARLIC_LOSS_OVERRUN, lost);
+		g->drops_reported = g->drops_total;
+		step = report_loss(g, GARLIC_LOSS_OVERRUN, lost, err);
 	}
 	/* Gaps beyond the drops: the kernel failed to send (skb allocation). */
 	if (g->counters.seq_gaps > g->drops_reported)
@@ -91,29 +114,69 @@ static enum garlic_step account_loss(struct garlic *g, bool overrun)
 		uint64_t lost = gap_excess - g->gaps_reported;
 
 		g->gaps_reported = gap_excess;
-		step = report_loss(g, GARLIC_LOSS_SEQUENCE, lost);
+		step = report_loss(g, GARLIC_LOSS_SEQUENCE, lost, err);
 	}
 	return step;
+}
+
+/*
+ * What the handle's fd must show after a call: readable at once while
+ * something read or owed waits, from the budget's end while a batch is
+ * being coalesced, else when the socket has data.
+ */
+static void update_loop_fd(struct garlic *g)
+{
+	if (g->batch_next < g->batch_len || (g->enobufs_owed && !g->loss_fn)) {
+		garlic_loop_fd_wake_at(&g->loop, 1);
+	} else if (g->batch_due_ns) {
+		garlic_loop_fd_watch_socket(&g->loop, false);
+		garlic_loop_fd_wake_at(&g->loop, g->batch_due_ns);
+	} else {
+		garlic_loop_fd_watch_socket(&g->loop, true);
+		garlic_loop_fd_wake_at(&g->loop, 0);
+	}
+}
+
+/*
+ * Every entry point that runs callbacks holds the handle across them
+ * (dispatch_depth), so that a garlic_close() inside one only marks the
+ * handle, and ends here, where it is done.
+ */
+static int finish(struct garlic *g, int result)
+{
+	if (--g->dispatch_depth > 0)
+		return result;
+	if (g->close_requested) {
+		g->close_requested = false;
+		garlic_close(g);
+		return result;
+	}
+	update_loop_fd(g);
+	return result;
 }
 
 GARLIC_EXPORT int garlic_check_loss(struct garlic *g)
 {
 	uint64_t before;
+	int err = 0;
 
 	if (!g)
 		return -EINVAL;
+	if (g->dispatch_depth > 0)
+		return -EBUSY;
+	g->dispatch_depth++;
 	before = g->counters.lost;
-	account_loss(g, false);
-	return (int)(g->counters.lost - before);
+	account_loss(g, false, &err);
+	before = g->counters.lost - before;
+	return finish(g, err ? err : before > INT_MAX ? INT_MAX : (int)before);
 }
 
-/* Delivers one netlink message; *used says how far to advance. */
 enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
-				     size_t len, uint32_t sender, size_t *used)
+				     size_t len, uint32_t sender, size_t *used,
+				     int *err)
 {
 	struct garlic_event ev;
 	struct garlic_ack ack;
-	int r;
 
 	switch (garlic_parse_msg(buf, len, &ev, &ack, used)) {
 	case GARLIC_MSG_ACK:
@@ -141,13 +204,10 @@ enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
 	}
 	track_sequence(g, ev.cpu, ev.seq, false);
 	g->counters.events++;
-	g->dispatch_depth++;
-	r = g->event_fn(&ev, g->event_data);
-	g->dispatch_depth--;
-	return r || g->close_requested ? GARLIC_STEP_STOP : GARLIC_STEP_GO_ON;
+	return callback_result(g, g->event_fn(&ev, g->event_data), err);
 }
 
-int garlic_dispatch_batch(struct garlic *g, bool *stopped)
+int garlic_dispatch_batch(struct garlic *g, bool *stopped, int *err)
 {
 	uint64_t before = g->counters.events;
 
@@ -165,7 +225,7 @@ int garlic_dispatch_batch(struct garlic *g, bool *stopped)
 			size_t used;
 			enum garlic_step step = garlic_dispatch_msg(
 				g, data + g->batch_offset, len - g->batch_offset,
-				g->addrs[g->batch_next].nl_pid, &used);
+				g->addrs[g->batch_next].nl_pid, &used, err);
 
 			g->batch_offset += used;
 			if (step == GARLIC_STEP_STOP) {
@@ -200,23 +260,13 @@ static int read_batch(struct garlic *g, int flags)
 	return n;
 }
 
-/* Ends a receive: a close requested from a callback happens here. */
-static int finish(struct garlic *g, int result)
-{
-	if (g->close_requested) {
-		g->close_requested = false;
-		garlic_close(g);
-	}
-	return result;
-}
-
 /*
  * Reads the next batch. An overrun (ENOBUFS) is counted and reported, and
  * reading goes on: the socket stays usable. Returns the datagrams read,
  * 0 when nothing was left after an overrun, or -errno; *step says whether
- * the loss callback asked to stop.
+ * the loss callback asked to stop (*err: with an error).
  */
-static int read_more(struct garlic *g, int flags, enum garlic_step *step)
+static int read_more(struct garlic *g, int flags, enum garlic_step *step, int *err)
 {
 	int n = read_batch(g, flags);
 
@@ -225,74 +275,79 @@ static int read_more(struct garlic *g, int flags, enum garlic_step *step)
 		return n;
 	g->counters.overruns++;
 	g->overrun_pending = true;
-	*step = account_loss(g, true);
+	*step = account_loss(g, true, err);
 	if (*step == GARLIC_STEP_STOP)
 		return 0;
 	n = read_batch(g, MSG_WAITFORONE | MSG_DONTWAIT);
 	return n == -EAGAIN ? 0 : n;
 }
 
-static uint64_t monotonic_ns(void)
+/* A blocking handle waits out a budget here; a non-blocking one never does. */
+static void sleep_until(uint64_t due_ns)
 {
-	struct timespec ts;
+	struct timespec ts = {
+		.tv_sec = (time_t)(due_ns / 1000000000u),
+		.tv_nsec = (long)(due_ns % 1000000000u),
+	};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
-
-/*
- * Coalescing: once the first event of a burst is in, wait until it is
- * latency_budget old, so that one wake-up reads everything that came
- * meanwhile. The stamp is the kernel's CLOCK_MONOTONIC time of the event.
- */
-static void wait_for_budget(struct garlic *g)
-{
-	const uint8_t *first = g->iov[0].iov_base;
-	uint64_t stamp = monotonic_ns(), deadline;
-	struct timespec ts;
-
-	if (g->msgs[0].msg_len >= GARLIC_OFF_DATA &&
-	    !(g->msgs[0].msg_hdr.msg_flags & MSG_TRUNC)) {
-		uint64_t event_stamp;
-
-		memcpy(&event_stamp, first + GARLIC_OFF_TIMESTAMP, sizeof(event_stamp));
-		if (event_stamp <= stamp)
-			stamp = event_stamp;
-	}
-	deadline = stamp + g->latency_budget_ns;
-	if (deadline <= monotonic_ns())
-		return;
-	ts.tv_sec = deadline / 1000000000u;
-	ts.tv_nsec = deadline % 1000000000u;
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
 		;
 }
 
-GARLIC_EXPORT int garlic_receive(struct garlic *g)
+/*
+ * Coalescing, the latency budget's saving: a read that found a backlog
+ * (more than one event), or came within a budget of the previous one,
+ * means events come faster than one per budget; then the next read waits
+ * until a budget after this one, and meanwhile the fd does not show the
+ * socket. The first event after a quiet spell is read at once.
+ */
+static void plan_next_read(struct garlic *g, uint64_t read_ns, int dispatched)
 {
-	int dispatched, n, flags = MSG_WAITFORONE;
+	bool busy = dispatched > 1 || read_ns - g->last_wake_ns < g->latency_budget_ns;
+
+	g->last_wake_ns = read_ns;
+	if (g->latency_budget_ns && dispatched > 0 && busy)
+		g->batch_due_ns = read_ns + g->latency_budget_ns;
+}
+
+/* garlic_receive() without the handle's hold; see finish(). */
+static int receive(struct garlic *g)
+{
+	int dispatched, n, err = 0, flags = MSG_WAITFORONE;
 	unsigned int rounds = 0;
 	enum garlic_step step;
+	uint64_t read_ns;
 	bool stopped;
 
-	if (!g)
-		return -EINVAL;
 	if (g->enobufs_owed && !g->loss_fn) {
 		g->enobufs_owed = false;
 		return -ENOBUFS;
 	}
 	g->enobufs_owed = false;
 
-	/* Leftovers of a batch a callback stopped go first, without blocking. */
-	dispatched = garlic_dispatch_batch(g, &stopped);
-	if (stopped || g->close_requested)
-		return finish(g, dispatched);
-	if (dispatched > 0)
+	/* Leftovers of a batch a callback stopped go first, without waiting. */
+	dispatched = garlic_dispatch_batch(g, &stopped, &err);
+	if (err)
+		return err;
+	if (stopped)
+		return dispatched;
+	if (g->batch_due_ns) {
+		if (garlic_monotonic_ns() < g->batch_due_ns) {
+			if (dispatched > 0)
+				return dispatched;
+			if (g->nonblocking)
+				return -EAGAIN;
+			sleep_until(g->batch_due_ns);
+		}
+		g->batch_due_ns = 0;
+	}
+	if (dispatched > 0 || g->nonblocking)
 		flags |= MSG_DONTWAIT;
 
-	n = read_more(g, flags, &step);
+	n = read_more(g, flags, &step, &err);
+	read_ns = garlic_monotonic_ns();
 	if (step == GARLIC_STEP_STOP)
-		return finish(g, dispatched);
+		return err ? err : dispatched;
 	if (n < 0) {
 		if (dispatched > 0)
 			return dispatched;
@@ -302,31 +357,26 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 		}
 		return n;
 	}
-	if (n > 0 && g->latency_budget_ns && dispatched == 0) {
-		/* Only under load: an event after a quiet spell goes out at once. */
-		uint64_t now = monotonic_ns();
-
-		if (now - g->last_wake_ns < g->latency_budget_ns)
-			wait_for_budget(g);
-		g->last_wake_ns = now;
-	}
 
 	for (;;) {
-		dispatched += garlic_dispatch_batch(g, &stopped);
-		if (stopped || g->close_requested)
-			return finish(g, dispatched);
-		/* Without a budget one batch per call; with one, the whole burst. */
+		dispatched += garlic_dispatch_batch(g, &stopped, &err);
+		if (err)
+			return err;
+		if (stopped)
+			return dispatched;
+		/* Without a budget one batch per call; with one, the whole backlog. */
 		if (n < GARLIC_BATCH || !g->latency_budget_ns ||
 		    ++rounds >= GARLIC_BUDGET_ROUNDS)
 			break;
-		n = read_more(g, MSG_WAITFORONE | MSG_DONTWAIT, &step);
+		n = read_more(g, MSG_WAITFORONE | MSG_DONTWAIT, &step, &err);
 		if (step == GARLIC_STEP_STOP)
-			return finish(g, dispatched);
+			return err ? err : dispatched;
 		if (n == -EAGAIN)
 			n = 0;
 		if (n < 0)
 			return dispatched > 0 ? dispatched : n;
 	}
+	plan_next_read(g, read_ns, dispatched);
 
 	/*
 	 * A short batch means the queue ran dry: an overrun's drops are
@@ -336,8 +386,8 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 	if (n < GARLIC_BATCH &&
 	    (g->overrun_pending || g->counters.seq_gaps > g->drops_reported + g->gaps_reported)) {
 		g->overrun_pending = false;
-		if (account_loss(g, false) == GARLIC_STEP_STOP)
-			return finish(g, dispatched);
+		if (account_loss(g, false, &err) == GARLIC_STEP_STOP)
+			return err ? err : dispatched;
 	}
 	if (dispatched == 0 && g->enobufs_owed) {
 		g->enobufs_owed = false;
@@ -346,37 +396,44 @@ GARLIC_EXPORT int garlic_receive(struct garlic *g)
 	return dispatched;
 }
 
+GARLIC_EXPORT int garlic_receive(struct garlic *g)
+{
+	if (!g)
+		return -EINVAL;
+	if (g->dispatch_depth > 0)
+		return -EBUSY;
+	g->dispatch_depth++;
+	return finish(g, receive(g));
+}
+
 GARLIC_EXPORT int garlic_set_latency_budget(struct garlic *g, unsigned int us)
 {
 	if (!g || us > GARLIC_MAX_LATENCY_BUDGET_US)
 		return -EINVAL;
 	g->latency_budget_ns = (uint64_t)us * 1000;
+	if (!us && g->batch_due_ns && !g->dispatch_depth) {
+		g->batch_due_ns = 0;
+		update_loop_fd(g);
+	}
 	return 0;
 }
 
-GARLIC_EXPORT int garlic_pending(struct garlic *g)
-{
-	if (!g)
-		return -EINVAL;
-	return (int)(g->batch_len - g->batch_next);
-}
-
-GARLIC_EXPORT int garlic_nl_handler(struct nl_msg *msg, void *arg)
+int garlic_nl_handler(struct nl_msg *msg, void *arg)
 {
 	struct garlic *g = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct sockaddr_nl *src = nlmsg_get_src(msg);
 	enum garlic_step step;
+	bool closing;
 	size_t used;
+	int err = 0;
 
+	g->dispatch_depth++;
 	step = garlic_dispatch_msg(g, nlh, nlh->nlmsg_len, src ? src->nl_pid : 0,
-				   &used);
-	if (g->close_requested) {
-		g->close_requested = false;
-		garlic_close(g);
-		return NL_STOP;
-	}
-	return step == GARLIC_STEP_STOP ? NL_STOP : NL_OK;
+				   &used, &err);
+	closing = g->close_requested && g->dispatch_depth == 1;
+	finish(g, 0); /* g is gone when closing */
+	return closing || step == GARLIC_STEP_STOP ? NL_STOP : NL_OK;
 }
 
 /* The kernel numbers connector messages per CPU, not per request. */
@@ -411,11 +468,14 @@ GARLIC_EXPORT int garlic_set_loss_fn(struct garlic *g, garlic_loss_fn fn,
 	return 0;
 }
 
-GARLIC_EXPORT int garlic_get_counters(struct garlic *g,
+GARLIC_EXPORT int garlic_get_counters(const struct garlic *g,
 				      struct garlic_counters *out, size_t size)
 {
 	if (!g || !out)
 		return -EINVAL;
+	/* A newer caller's members we do not know read as 0. */
+	if (size > sizeof(g->counters))
+		memset((char *)out + sizeof(g->counters), 0, size - sizeof(g->counters));
 	memcpy(out, &g->counters,
 	       size < sizeof(g->counters) ? size : sizeof(g->counters));
 	return 0;

@@ -72,22 +72,25 @@ GARLIC_EXPORT const char *garlic_strerror(int err)
 	case 0:
 		return "success";
 	case EPERM:
-		return "permission denied: needs CAP_NET_ADMIN (process events on kernels before 6.6, taskstats on every kernel)";
+		return "permission denied: process events need CAP_NET_ADMIN before Linux 6.6, taskstats on every kernel";
 	case EPROTONOSUPPORT:
 		return "the kernel has no proc connector (needs CONFIG_CONNECTOR and CONFIG_PROC_EVENTS)";
 	case ECONNREFUSED:
 		return "not reachable from this network namespace: the proc connector and taskstats exist only in the initial one";
 	case ETIMEDOUT:
-		return "the kernel did not acknowledge the subscription (it ignores requests from non-initial pid or user namespaces)";
+		return "the kernel did not answer in time (it ignores proc connector requests from non-initial pid or user namespaces)";
 	case ENOBUFS:
-		return "events were lost: the receive buffer overflowed";
+		return "lost: the receive buffer overflowed and the kernel dropped what did not fit";
 	case EAGAIN:
-		return "no events pending";
+		return "nothing to do yet";
+	case EBUSY:
+		return "called from inside one of the handle's own callbacks";
 	case EBADMSG:
 		return "malformed netlink message";
 	case ENOENT:
-		/* The one ENOENT garlic returns: no TASKSTATS generic netlink family. */
-		return "the kernel has no taskstats (needs CONFIG_TASKSTATS)";
+		return "not found: no such kernel facility (taskstats needs CONFIG_TASKSTATS) or /proc file";
+	case ESRCH:
+		return "no such process";
 	case EINVAL:
 		return "invalid argument";
 	default: {

@@ -47,7 +47,7 @@ static unsigned char offset_to(const struct builder *b, unsigned int from,
 	}
 }
 
-GARLIC_EXPORT int garlic_filter_build(uint32_t events, struct sock_filter *insns,
+int garlic_filter_build(uint32_t events, struct sock_filter *insns,
 				      unsigned int max)
 {
 	struct builder b = { .n = 0 };
@@ -55,7 +55,7 @@ GARLIC_EXPORT int garlic_filter_build(uint32_t events, struct sock_filter *insns
 	bool nonzero_only = (events & GARLIC_EVENT_NONZERO_EXIT) &&
 			    !(events & GARLIC_EVENT_EXIT);
 
-	if (!insns || events == 0 || (events & ~GARLIC_EVENT_ALL))
+	if (!insns || events == 0 || (events & ~GARLIC_KNOWN_EVENTS))
 		return -EINVAL;
 
 	emit(&b, BPF_LD | BPF_W | BPF_ABS, GARLIC_OFF_WHAT, 0, 0);
@@ -88,7 +88,7 @@ GARLIC_EXPORT int garlic_filter_build(uint32_t events, struct sock_filter *insns
 	return b.n + 2;
 }
 
-GARLIC_EXPORT int garlic_filter_attach(int fd, uint32_t events)
+int garlic_filter_attach(int fd, uint32_t events)
 {
 	struct sock_filter insns[GARLIC_FILTER_MAX_INSNS];
 	struct sock_fprog prog;
@@ -96,7 +96,7 @@ GARLIC_EXPORT int garlic_filter_attach(int fd, uint32_t events)
 
 	if (fd < 0)
 		return -EBADF;
-	if (events == 0 || events == GARLIC_EVENT_ALL) {
+	if (events == 0) {
 		if (setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &dummy,
 			       sizeof(dummy)) < 0 && errno != ENOENT)
 			return -errno;

@@ -9,8 +9,42 @@
 #include <linux/netlink.h>
 
 #include <garlic/garlic.h>
+#include <garlic/libnl.h>
+#include <garlic/taskstats.h>
 
 #define GARLIC_EXPORT __attribute__((visibility("default")))
+
+/* Every kind this library knows: the kernel's PROC_EVENT_ALL. */
+#define GARLIC_KNOWN_EVENTS                                                   \
+	(GARLIC_EVENT_FORK | GARLIC_EVENT_EXEC | GARLIC_EVENT_UID |            \
+	 GARLIC_EVENT_GID | GARLIC_EVENT_SID | GARLIC_EVENT_PTRACE |           \
+	 GARLIC_EVENT_COMM | GARLIC_EVENT_NONZERO_EXIT |                       \
+	 GARLIC_EVENT_COREDUMP | GARLIC_EVENT_EXIT)
+
+struct sock_filter;
+struct nl_msg;
+
+/*
+ * The one descriptor a handle gives event loops: an epoll set holding
+ * the handle's socket (while its data may be read now) and a timerfd
+ * (armed for work that is due later, or at once). See loop-fd.c.
+ */
+struct garlic_loop_fd {
+	int epfd;
+	int timerfd;
+	int sockfd;
+	bool socket_watched;
+	uint64_t timer_due_ns; /* CLOCK_MONOTONIC; 0: disarmed */
+};
+
+int garlic_loop_fd_init(struct garlic_loop_fd *l, int sockfd);
+void garlic_loop_fd_close(struct garlic_loop_fd *l);
+/* Whether the fd turns readable when the socket has data. */
+int garlic_loop_fd_watch_socket(struct garlic_loop_fd *l, bool watch);
+/* Readable from due_ns (CLOCK_MONOTONIC) on; 1: at once; 0: never. */
+int garlic_loop_fd_wake_at(struct garlic_loop_fd *l, uint64_t due_ns);
+/* CLOCK_MONOTONIC in nanoseconds: the kernel's clock for event stamps. */
+uint64_t garlic_monotonic_ns(void);
 
 /* Datagrams read per recvmmsg(2): bounds one garlic_receive() call. */
 #define GARLIC_BATCH 64
@@ -55,12 +89,21 @@ struct garlic {
 	struct nl_sock *sk;
 	int fd;
 	bool own_socket;
+	pid_t owner;	  /* the opener: a forked child must not unsubscribe */
 	struct nl_cb *cb; /* registered with garlic_nl_register(), referenced */
+	struct garlic_loop_fd loop;
+	bool nonblocking;
 
 	uint32_t events;
 	enum garlic_filter_mode filter_mode;
 	enum garlic_request_format format;
 	uint32_t next_ack;
+	/*
+	 * LISTENs the kernel counted: before 6.6 every LISTEN raises the
+	 * global listener count, so each needs its IGNORE; from 6.6 on the
+	 * count is per socket and one IGNORE undoes any number.
+	 */
+	unsigned int listens;
 
 	garlic_event_fn event_fn;
 	void *event_data;
@@ -69,10 +112,12 @@ struct garlic {
 
 	struct garlic_counters counters;
 	uint64_t latency_budget_ns; /* 0: deliver at once */
-	uint64_t last_wake_ns;	    /* when the last burst began */
+	uint64_t last_wake_ns;	    /* when the last read began */
+	uint64_t batch_due_ns;	    /* coalescing until then; 0: not */
 
 	/* Loss accounting: the socket's drop counter and per-CPU sequences. */
-	uint32_t drops_base;	  /* SO_MEMINFO drops when subscribed */
+	uint32_t drops_last;	  /* SO_MEMINFO drops at the last reading */
+	uint64_t drops_total;	  /* drops since subscribing, widened to 64 bits */
 	uint64_t drops_reported;  /* drops already added to counters.lost */
 	uint64_t gaps_reported;	  /* gap excess already added to counters.lost */
 	bool drops_readable;	  /* SO_MEMINFO works on this kernel */
@@ -102,22 +147,55 @@ struct garlic *garlic_new(void);
 int garlic_send_request(struct garlic *g, uint32_t op, uint32_t events,
 			enum garlic_request_format format, uint32_t *ack_out);
 void garlic_free(struct garlic *g);
+/*
+ * Copies a caller's options struct of size sz into ours (of size ours):
+ * a shorter one is zero-extended; a longer one is refused (-EINVAL) when
+ * any byte past ours is not zero, as the caller then asked for something
+ * this library cannot do.
+ */
+int garlic_copy_opts(void *ours, size_t ours_size, const void *theirs, size_t sz,
+		     size_t min_size);
+
+/* filter.c */
+/* Room garlic_filter_build() ever needs, in instructions. */
+#define GARLIC_FILTER_MAX_INSNS 16
+/*
+ * Writes into insns (room for max instructions) a classic BPF socket
+ * filter passing only the kinds in events, plus the kernel's ACKs. With
+ * GARLIC_EVENT_NONZERO_EXIT but not GARLIC_EVENT_EXIT it passes only exits
+ * whose exit_code is not 0. Returns the number of instructions, or
+ * -EINVAL for unknown bits in events, 0 events, or NULL insns, or -ENOSPC
+ * when max is too small.
+ */
+int garlic_filter_build(uint32_t events, struct sock_filter *insns, unsigned int max);
+/*
+ * Builds that filter and attaches it to fd; with events 0 it detaches any
+ * filter instead. Returns 0 or a negative errno.
+ */
+int garlic_filter_attach(int fd, uint32_t events);
 
 /* dispatch.c */
 enum garlic_step {
 	GARLIC_STEP_GO_ON,
 	GARLIC_STEP_STOP,
 };
+/*
+ * Delivers one netlink message. *used says how far to advance; *err gets
+ * a callback's negative return value (then the step is STOP).
+ */
 enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
 				     size_t len, uint32_t sender,
-				     size_t *used);
+				     size_t *used, int *err);
+/* The libnl NL_CB_FINISH handler garlic_nl_register() installs. */
+int garlic_nl_handler(struct nl_msg *msg, void *garlic);
 int garlic_read_drops(struct garlic *g, uint32_t *drops);
 /*
  * Dispatches the datagrams of the current batch (g->msgs[batch_next ..
  * batch_len)) from where the last call stopped. Returns the events
- * delivered; *stopped says a callback stopped or asked to close.
+ * delivered; *stopped says a callback stopped or asked to close, *err
+ * a callback's negative return value.
  */
-int garlic_dispatch_batch(struct garlic *g, bool *stopped);
+int garlic_dispatch_batch(struct garlic *g, bool *stopped, int *err);
 
 /* taskstats-parse.c */
 /*

@@ -9,10 +9,11 @@
  * always delivered, with NULL when its statistics did not come in time.
  */
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/timerfd.h>
 
 #include "garlic-private.h"
 
@@ -29,6 +30,8 @@ struct waiting_stats {
 };
 
 struct garlic_exit_joiner {
+	int timerfd;	  /* readable when the oldest waiting exit is due */
+	uint64_t armed_ns; /* when it is set to fire; 0: disarmed */
 	uint64_t wait_ns;
 	garlic_exit_fn fn;
 	void *userdata;
@@ -40,10 +43,36 @@ struct garlic_exit_joiner {
 
 static uint64_t now_ns(void)
 {
-	struct timespec ts;
+	return garlic_monotonic_ns();
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+/*
+ * Exits wait in the order they were fed, so the first is due first: the
+ * timer follows it, and is set again only when it changes.
+ */
+static void arm_timer(struct garlic_exit_joiner *j)
+{
+	uint64_t due = j->nexits ? j->exits[0].due_ns : 0;
+	struct itimerspec its = {
+		.it_value = {
+			.tv_sec = (time_t)(due / 1000000000u),
+			.tv_nsec = (long)(due % 1000000000u),
+		},
+	};
+
+	/* 0 would disarm: an exit due at the clock's origin is due now. */
+	if (j->nexits && !due)
+		its.it_value.tv_nsec = 1;
+	if (due == j->armed_ns)
+		return;
+	if (timerfd_settime(j->timerfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		j->armed_ns = due;
+}
+
+static int deliver(struct garlic_exit_joiner *j, const struct garlic_event *ev,
+		   const struct garlic_taskstats *stats)
+{
+	return j->fn(ev, stats, j->userdata);
 }
 
 GARLIC_EXPORT int garlic_exit_joiner_new(struct garlic_exit_joiner **out,
@@ -57,6 +86,13 @@ GARLIC_EXPORT int garlic_exit_joiner_new(struct garlic_exit_joiner **out,
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return -ENOMEM;
+	j->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (j->timerfd < 0) {
+		int r = -errno;
+
+		free(j);
+		return r;
+	}
 	j->wait_ns = (uint64_t)wait_ms * 1000000;
 	j->fn = fn;
 	j->userdata = userdata;
@@ -66,7 +102,15 @@ GARLIC_EXPORT int garlic_exit_joiner_new(struct garlic_exit_joiner **out,
 
 GARLIC_EXPORT void garlic_exit_joiner_free(struct garlic_exit_joiner *j)
 {
+	if (!j)
+		return;
+	close(j->timerfd);
 	free(j);
+}
+
+GARLIC_EXPORT int garlic_exit_joiner_fd(const struct garlic_exit_joiner *j)
+{
+	return j ? j->timerfd : -EINVAL;
 }
 
 /*
@@ -97,7 +141,7 @@ static void drop_stats(struct garlic_exit_joiner *j, unsigned int i)
 GARLIC_EXPORT int garlic_exit_joiner_add_event(struct garlic_exit_joiner *j,
 					       const struct garlic_event *ev)
 {
-	int delivered = 0;
+	int delivered = 0, r;
 	uint64_t now;
 
 	if (!j || !ev)
@@ -113,8 +157,8 @@ GARLIC_EXPORT int garlic_exit_joiner_add_event(struct garlic_exit_joiner *j,
 			struct garlic_taskstats s = j->stats[i].stats;
 
 			drop_stats(j, i);
-			j->fn(ev, &s, j->userdata);
-			return 1;
+			r = deliver(j, ev, &s);
+			return r < 0 ? r : 1;
 		}
 	}
 	/* Full: the oldest exit goes out now rather than any being dropped. */
@@ -122,12 +166,17 @@ GARLIC_EXPORT int garlic_exit_joiner_add_event(struct garlic_exit_joiner *j,
 		struct garlic_event oldest = j->exits[0].ev;
 
 		drop_exit(j, 0);
-		j->fn(&oldest, NULL, j->userdata);
+		r = deliver(j, &oldest, NULL);
+		if (r < 0) {
+			arm_timer(j);
+			return r;
+		}
 		delivered++;
 	}
 	j->exits[j->nexits].ev = *ev;
 	j->exits[j->nexits].due_ns = now + j->wait_ns;
 	j->nexits++;
+	arm_timer(j);
 	return delivered;
 }
 
@@ -139,10 +188,12 @@ GARLIC_EXPORT int garlic_exit_joiner_add_stats(struct garlic_exit_joiner *j,
 	for (unsigned int i = 0; i < j->nexits; i++) {
 		if (matches(&j->exits[i].ev, stats)) {
 			struct garlic_event ev = j->exits[i].ev;
+			int r;
 
 			drop_exit(j, i);
-			j->fn(&ev, stats, j->userdata);
-			return 1;
+			arm_timer(j);
+			r = deliver(j, &ev, stats);
+			return r < 0 ? r : 1;
 		}
 	}
 	if (stats->scope != GARLIC_TASKSTATS_TASK)
@@ -159,7 +210,7 @@ GARLIC_EXPORT int garlic_exit_joiner_add_stats(struct garlic_exit_joiner *j,
 GARLIC_EXPORT int garlic_exit_joiner_flush(struct garlic_exit_joiner *j, int all)
 {
 	uint64_t now = now_ns();
-	int delivered = 0;
+	int delivered = 0, r = 0;
 
 	if (!j)
 		return -EINVAL;
@@ -167,24 +218,13 @@ GARLIC_EXPORT int garlic_exit_joiner_flush(struct garlic_exit_joiner *j, int all
 		struct garlic_event ev = j->exits[0].ev;
 
 		drop_exit(j, 0);
-		j->fn(&ev, NULL, j->userdata);
 		delivered++;
+		r = deliver(j, &ev, NULL);
+		if (r != 0)
+			break;
 	}
 	while (j->nstats > 0 && (all || j->stats[0].expires_ns <= now))
 		drop_stats(j, 0);
-	return delivered;
-}
-
-GARLIC_EXPORT int garlic_exit_joiner_timeout(struct garlic_exit_joiner *j)
-{
-	uint64_t now = now_ns();
-
-	if (!j || j->nexits == 0)
-		return -1;
-	if (j->exits[0].due_ns <= now)
-		return 0;
-	/* Clamped: a wait_ms beyond INT_MAX must not turn into poll()'s "forever". */
-	uint64_t ms = (j->exits[0].due_ns - now + 999999) / 1000000;
-
-	return ms > INT_MAX ? INT_MAX : (int)ms;
+	arm_timer(j);
+	return r < 0 ? r : delivered;
 }

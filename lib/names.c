@@ -39,10 +39,6 @@ static int lookup(const char *name, size_t len, uint32_t *type)
 			return 0;
 		}
 	}
-	if (len == 3 && strncasecmp(name, "all", 3) == 0) {
-		*type = GARLIC_EVENT_ALL;
-		return 0;
-	}
 	return -EINVAL;
 }
 
@@ -50,8 +46,7 @@ GARLIC_EXPORT int garlic_event_from_name(const char *name, uint32_t *type)
 {
 	uint32_t t;
 
-	if (!name || !type || lookup(name, strlen(name), &t) < 0 ||
-	    t == GARLIC_EVENT_ALL)
+	if (!name || !type || lookup(name, strlen(name), &t) < 0)
 		return -EINVAL;
 	*type = t;
 	return 0;
@@ -64,6 +59,11 @@ GARLIC_EXPORT int garlic_events_parse(const char *list, uint32_t *mask)
 
 	if (!list || !mask)
 		return -EINVAL;
+	/* Every kind is 0, not a mask of today's kinds: see garlic.h. */
+	if (strcasecmp(list, "all") == 0) {
+		*mask = 0;
+		return 0;
+	}
 	for (p = list;; p = comma + 1) {
 		comma = strchr(p, ',');
 		size_t len = comma ? (size_t)(comma - p) : strlen(p);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -22,7 +23,6 @@
 #define SOL_NETLINK 270
 #endif
 
-#define DEFAULT_ACK_TIMEOUT_MS 1000
 /*
  * The kernel answers LISTEN synchronously, inside our send(2), so a
  * proc_input request a kernel understands has its ACK queued before the
@@ -33,10 +33,7 @@
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(garlic_monotonic_ns() / 1000000);
 }
 
 int garlic_send_request(struct garlic *g, uint32_t op, uint32_t events,
@@ -128,23 +125,62 @@ static int wait_ack(struct garlic *g, uint32_t ack, unsigned int timeout_ms)
 	}
 }
 
-/* Sends a request and waits for its ACK, once more if an overrun ate it. */
-static int request_acked(struct garlic *g, uint32_t op,
-			 enum garlic_request_format format,
-			 unsigned int timeout_ms)
+/*
+ * Sends LISTEN and waits for its ACK, once more if an overrun ate it.
+ * Each LISTEN the kernel took is counted in g->listens, so that close
+ * can undo them: an ACKed one, and one whose ACK an overrun ate (the
+ * kernel handles the request inside our send, ACK or not).
+ */
+static int listen_acked(struct garlic *g, enum garlic_request_format format,
+			unsigned int timeout_ms)
 {
 	uint32_t ack;
 	int r;
 
 	for (int attempt = 0; attempt < 3; attempt++) {
-		r = garlic_send_request(g, op, GARLIC_EVENT_ALL, format, &ack);
+		r = garlic_send_request(g, PROC_CN_MCAST_LISTEN, GARLIC_KNOWN_EVENTS,
+					format, &ack);
 		if (r < 0)
 			return r;
 		r = wait_ack(g, ack, timeout_ms);
+		if (r == 0 || r == -ENOBUFS) {
+			/* From 6.6 (proc_input) the kernel counts a socket once. */
+			if (format == GARLIC_REQUEST_LEGACY || g->listens == 0)
+				g->listens++;
+		}
 		if (r != -ENOBUFS)
 			return r;
 	}
 	return r;
+}
+
+/*
+ * Undoes the LISTENs the kernel counted (closing the socket alone leaves
+ * the kernel's listener count raised). Never from a forked child: the
+ * subscription is the parent's, on the socket they share.
+ */
+static void unsubscribe(struct garlic *g)
+{
+	if (g->owner != getpid())
+		return;
+	for (; g->listens > 0; g->listens--)
+		garlic_send_request(g, PROC_CN_MCAST_IGNORE, GARLIC_KNOWN_EVENTS,
+				    g->format, NULL);
+}
+
+int garlic_copy_opts(void *ours, size_t ours_size, const void *theirs, size_t sz,
+		     size_t min_size)
+{
+	if (!theirs || sz < min_size)
+		return -EINVAL;
+	/* What the caller set past the members we know, we cannot honour. */
+	for (size_t i = ours_size; i < sz; i++) {
+		if (((const uint8_t *)theirs)[i])
+			return -EINVAL;
+	}
+	memset(ours, 0, ours_size);
+	memcpy(ours, theirs, sz < ours_size ? sz : ours_size);
+	return 0;
 }
 
 int garlic_read_drops(struct garlic *g, uint32_t *drops)
@@ -233,6 +269,8 @@ struct garlic *garlic_new(void)
 	if (!g)
 		return NULL;
 	g->fd = -1;
+	g->loop.epfd = g->loop.timerfd = -1;
+	g->owner = getpid();
 	g->ncpus = cpus > 0 ? (unsigned int)cpus : 1;
 	g->next_seq = calloc(g->ncpus, sizeof(*g->next_seq));
 	g->seq_seen = calloc(g->ncpus, sizeof(*g->seq_seen));
@@ -263,6 +301,8 @@ void garlic_free(struct garlic *g)
 {
 	if (!g)
 		return;
+	unsubscribe(g);
+	garlic_loop_fd_close(&g->loop);
 	if (g->sk && g->own_socket)
 		nl_socket_free(g->sk);
 	free(g->next_seq);
@@ -289,29 +329,32 @@ static int subscribe(struct garlic *g, uint32_t events, uint32_t flags,
 	uint32_t drops;
 	int r;
 
+	r = garlic_loop_fd_init(&g->loop, g->fd);
+	if (r < 0)
+		return r;
 	if (setsockopt(g->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
 		       sizeof(group)) < 0)
 		return -errno;
-	if (events != GARLIC_EVENT_ALL) {
+	if (events != 0) {
 		r = garlic_filter_attach(g->fd, events);
 		if (r < 0)
 			return r;
 		g->filter_mode = GARLIC_FILTER_BPF;
 	}
 
+	/* A failure from here on is undone by garlic_free(): see unsubscribe(). */
 	g->format = GARLIC_REQUEST_PROC_INPUT;
-	r = request_acked(g, PROC_CN_MCAST_LISTEN, g->format,
-			  PROBE_TIMEOUT_MS < ack_timeout_ms ? PROBE_TIMEOUT_MS
-							    : ack_timeout_ms);
+	r = listen_acked(g, g->format,
+			 PROBE_TIMEOUT_MS < ack_timeout_ms ? PROBE_TIMEOUT_MS
+							   : ack_timeout_ms);
 	if (r == -ETIMEDOUT) {
 		g->format = GARLIC_REQUEST_LEGACY;
-		r = request_acked(g, PROC_CN_MCAST_LISTEN, g->format,
-				  ack_timeout_ms);
+		r = listen_acked(g, g->format, ack_timeout_ms);
 	}
 	if (r < 0)
 		return r;
 
-	if (events != GARLIC_EVENT_ALL &&
+	if (events != 0 &&
 	    g->format == GARLIC_REQUEST_PROC_INPUT &&
 	    !(flags & GARLIC_OPEN_FORCE_BPF)) {
 		r = garlic_send_request(g, PROC_CN_MCAST_LISTEN, events,
@@ -325,59 +368,76 @@ static int subscribe(struct garlic *g, uint32_t events, uint32_t flags,
 	/* SO_MEMINFO (Linux 4.12) counts this socket's dropped events. */
 	if (garlic_read_drops(g, &drops) == 0) {
 		g->drops_readable = true;
-		g->drops_base = drops;
+		g->drops_last = drops;
 	}
 	return 0;
 }
 
-static int normalise_events(uint32_t *events)
+/* The options, checked, with their defaults filled in. */
+static int check_opts(struct garlic_open_opts *o, const struct garlic_open_opts *opts)
 {
-	if (*events & ~GARLIC_EVENT_ALL)
+	const uint32_t known_flags = GARLIC_OPEN_NONBLOCK | GARLIC_OPEN_FORCE_BPF;
+	int r;
+
+	if (!opts)
 		return -EINVAL;
-	if (*events == 0)
-		*events = GARLIC_EVENT_ALL;
+	r = garlic_copy_opts(o, sizeof(*o), opts, opts->sz,
+			     offsetof(struct garlic_open_opts, events) + sizeof(o->events));
+	if (r < 0)
+		return r;
+	if (o->events & ~GARLIC_KNOWN_EVENTS || o->flags & ~known_flags || o->rcvbuf < 0 ||
+	    o->ack_timeout_ms > GARLIC_MAX_ACK_TIMEOUT_MS ||
+	    o->latency_budget_us > GARLIC_MAX_LATENCY_BUDGET_US)
+		return -EINVAL;
+	if (!o->rcvbuf)
+		o->rcvbuf = GARLIC_DEFAULT_RCVBUF;
+	if (!o->ack_timeout_ms)
+		o->ack_timeout_ms = GARLIC_DEFAULT_ACK_TIMEOUT_MS;
 	return 0;
+}
+
+static struct garlic *handle_new(const struct garlic_open_opts *o, garlic_event_fn fn,
+				 void *userdata)
+{
+	struct garlic *g = garlic_new();
+
+	if (!g)
+		return NULL;
+	g->event_fn = fn;
+	g->event_data = userdata;
+	g->latency_budget_ns = (uint64_t)o->latency_budget_us * 1000;
+	g->nonblocking = o->flags & GARLIC_OPEN_NONBLOCK;
+	return g;
 }
 
 GARLIC_EXPORT int garlic_open_opts(struct garlic **out,
 				   const struct garlic_open_opts *opts,
 				   garlic_event_fn fn, void *userdata)
 {
-	const uint32_t known_flags = GARLIC_OPEN_NONBLOCK | GARLIC_OPEN_FORCE_BPF;
-	struct garlic_open_opts o = { 0 };
+	struct garlic_open_opts o;
 	struct garlic *g;
 	int r;
 
-	if (!out || !fn || !opts || opts->sz < sizeof(size_t) + sizeof(uint32_t))
+	if (!out || !fn)
 		return -EINVAL;
-	memcpy(&o, opts, opts->sz < sizeof(o) ? opts->sz : sizeof(o));
-	if (o.flags & ~known_flags || o.rcvbuf < 0 ||
-	    o.latency_budget_us > GARLIC_MAX_LATENCY_BUDGET_US)
-		return -EINVAL;
-	r = normalise_events(&o.events);
+	r = check_opts(&o, opts);
 	if (r < 0)
 		return r;
-
-	g = garlic_new();
+	g = handle_new(&o, fn, userdata);
 	if (!g)
 		return -ENOMEM;
-	g->event_fn = fn;
-	g->event_data = userdata;
-	g->latency_budget_ns = (uint64_t)o.latency_budget_us * 1000;
 	g->own_socket = true;
 	g->sk = nl_socket_alloc();
 	if (!g->sk) {
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = connect_socket(g->sk, o.rcvbuf ? o.rcvbuf : GARLIC_DEFAULT_RCVBUF,
-			   o.flags & GARLIC_OPEN_NONBLOCK);
+	r = connect_socket(g->sk, o.rcvbuf, g->nonblocking);
 	if (r < 0)
 		goto fail;
 	g->fd = nl_socket_get_fd(g->sk);
 	nl_socket_disable_seq_check(g->sk);
-	r = subscribe(g, o.events, o.flags,
-		      o.ack_timeout_ms ? o.ack_timeout_ms : DEFAULT_ACK_TIMEOUT_MS);
+	r = subscribe(g, o.events, o.flags, o.ack_timeout_ms);
 	if (r < 0)
 		goto fail;
 	*out = g;
@@ -390,57 +450,53 @@ fail:
 GARLIC_EXPORT int garlic_open(struct garlic **out, uint32_t events,
 			      garlic_event_fn fn, void *userdata)
 {
-	struct garlic_open_opts opts = {
-		.sz = sizeof(opts),
-		.events = events,
-	};
+	struct garlic_open_opts opts = GARLIC_OPEN_OPTS(.events = events);
 
 	return garlic_open_opts(out, &opts, fn, userdata);
 }
 
-GARLIC_EXPORT int garlic_attach(struct garlic **out, struct nl_sock *sk,
-				uint32_t events, garlic_event_fn fn,
-				void *userdata)
+/* nl_connect() leaves 64 KiB, too small for a fork storm; a larger buffer is kept. */
+static int raise_rcvbuf(int fd, int bytes)
 {
+	int current;
+	socklen_t len = sizeof(current);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &current, &len) < 0)
+		return -errno;
+	return current < 2 * bytes ? set_rcvbuf(fd, bytes) : 0;
+}
+
+GARLIC_EXPORT int garlic_attach(struct garlic **out, struct nl_sock *sk,
+				const struct garlic_open_opts *opts,
+				garlic_event_fn fn, void *userdata)
+{
+	struct garlic_open_opts o, all = GARLIC_OPEN_OPTS();
 	struct garlic *g;
 	int r;
 
 	if (!out || !sk || !fn)
 		return -EINVAL;
-	r = normalise_events(&events);
+	r = check_opts(&o, opts ? opts : &all);
 	if (r < 0)
 		return r;
-	if (nl_socket_get_fd(sk) < 0) {
-		r = connect_socket(sk, GARLIC_DEFAULT_RCVBUF, false);
-		if (r < 0)
-			return r;
-	} else {
-		r = check_protocol(nl_socket_get_fd(sk));
-		if (r < 0)
-			return r;
-		/* nl_connect() left 64 KiB: too small for a fork storm. A larger
-		   buffer the application chose is kept. */
-		int current;
-		socklen_t len = sizeof(current);
+	/* The socket's blocking mode is the application's. */
+	if (o.flags & GARLIC_OPEN_NONBLOCK)
+		return -EINVAL;
+	if (nl_socket_get_fd(sk) < 0)
+		r = connect_socket(sk, o.rcvbuf, false);
+	else if ((r = check_protocol(nl_socket_get_fd(sk))) == 0)
+		r = raise_rcvbuf(nl_socket_get_fd(sk), o.rcvbuf);
+	if (r < 0)
+		return r;
 
-		if (getsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVBUF, &current, &len) < 0)
-			return -errno;
-		if (current < 2 * GARLIC_DEFAULT_RCVBUF) {
-			r = set_rcvbuf(nl_socket_get_fd(sk), GARLIC_DEFAULT_RCVBUF);
-			if (r < 0)
-				return r;
-		}
-	}
-
-	g = garlic_new();
+	g = handle_new(&o, fn, userdata);
 	if (!g)
 		return -ENOMEM;
-	g->event_fn = fn;
-	g->event_data = userdata;
 	g->sk = sk;
 	g->fd = nl_socket_get_fd(sk);
+	g->nonblocking = fcntl(g->fd, F_GETFL) & O_NONBLOCK;
 	nl_socket_disable_seq_check(sk);
-	r = subscribe(g, events, 0, DEFAULT_ACK_TIMEOUT_MS);
+	r = subscribe(g, o.events, o.flags, o.ack_timeout_ms);
 	if (r < 0) {
 		garlic_filter_attach(g->fd, 0);
 		garlic_free(g);
@@ -459,34 +515,34 @@ GARLIC_EXPORT void garlic_close(struct garlic *g)
 		g->close_requested = true;
 		return;
 	}
-	/* Closing the socket alone leaves the kernel's listener count raised. */
-	garlic_send_request(g, PROC_CN_MCAST_IGNORE, GARLIC_EVENT_ALL,
-			    g->format, NULL);
 	if (g->cb) {
 		nl_cb_set(g->cb, NL_CB_FINISH, NL_CB_DEFAULT, NULL, NULL);
 		nl_cb_put(g->cb);
 	}
-	if (!g->own_socket)
+	/* The application's socket, shared with a parent in a forked child. */
+	if (!g->own_socket && g->owner == getpid())
 		garlic_filter_attach(g->fd, 0);
 	garlic_free(g);
 }
 
-GARLIC_EXPORT int garlic_fd(struct garlic *g)
+GARLIC_EXPORT int garlic_fd(const struct garlic *g)
 {
-	return g ? g->fd : -EINVAL;
+	return g ? g->loop.epfd : -EINVAL;
 }
 
-GARLIC_EXPORT struct nl_sock *garlic_nl_sock(struct garlic *g)
+GARLIC_EXPORT int garlic_get_filter_mode(const struct garlic *g,
+					 enum garlic_filter_mode *mode)
 {
-	return g ? g->sk : NULL;
+	if (!g || !mode)
+		return -EINVAL;
+	*mode = g->filter_mode;
+	return 0;
 }
 
-GARLIC_EXPORT int garlic_filter_mode(struct garlic *g)
+GARLIC_EXPORT int garlic_get_events(const struct garlic *g, uint32_t *events)
 {
-	return g ? (int)g->filter_mode : -EINVAL;
-}
-
-GARLIC_EXPORT uint32_t garlic_events(struct garlic *g)
-{
-	return g ? g->events : 0;
+	if (!g || !events)
+		return -EINVAL;
+	*events = g->events;
+	return 0;
 }

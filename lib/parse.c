@@ -93,8 +93,16 @@ enum garlic_msg_kind garlic_parse_msg(const void *buf, size_t len,
 	ev->seq = cn.seq;
 	/* The union mirrors the kernel's layout, so the data copies as is. */
 	copy = data_len < GARLIC_EVENT_DATA_LEN ? data_len : GARLIC_EVENT_DATA_LEN;
-	memcpy(&ev->fork, p + GARLIC_OFF_DATA, copy);
+	memcpy(ev->raw, p + GARLIC_OFF_DATA, copy);
 	if (what == GARLIC_EVENT_COMM)
 		ev->comm.command[sizeof(ev->comm.command) - 1] = '\0';
+	/* Every kind's data starts with its subject; a fork's is the child. */
+	if (what == GARLIC_EVENT_FORK) {
+		ev->pid = ev->fork.child_pid;
+		ev->tgid = ev->fork.child_tgid;
+	} else {
+		ev->pid = ev->exec.process_pid;
+		ev->tgid = ev->exec.process_tgid;
+	}
 	return GARLIC_MSG_EVENT;
 }

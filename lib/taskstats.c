@@ -30,7 +30,7 @@
 #include <netlink/genl/ctrl.h>
 
 #include "garlic-private.h"
-#include "taskstats.h"
+#include "taskstats-private.h"
 
 /* ~13 000 queued records: each costs 1.25 KiB of the doubled 16 MiB (measured). */
 #define TASKSTATS_RCVBUF (8 * 1024 * 1024)
@@ -44,11 +44,14 @@
 struct garlic_taskstats_listener {
 	struct nl_sock *sk;
 	int fd;
+	pid_t owner; /* the registration is this process's, not a forked child's */
+	struct garlic_loop_fd loop;
 	int family;
 	char *cpumask;
 	garlic_taskstats_fn fn;
 	void *userdata;
 	int err_owed;	      /* an error met after records were delivered */
+	int callback_err;     /* the callback's negative return value */
 	bool in_callback;
 	bool close_requested; /* garlic_taskstats_close() from the callback */
 	uint8_t buf[DATAGRAM_MAX];
@@ -56,10 +59,7 @@ struct garlic_taskstats_listener {
 
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(garlic_monotonic_ns() / 1000000);
 }
 
 /* A connected generic netlink socket and the TASKSTATS family id. */
@@ -332,12 +332,15 @@ static int register_cpumask(struct garlic_taskstats_listener *l)
  */
 static void deregister_cpumask(struct garlic_taskstats_listener *l)
 {
+	if (l->owner != getpid())
+		return;
 	send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, l->cpumask,
 		 strlen(l->cpumask) + 1, NULL);
 }
 
 static void listener_free(struct garlic_taskstats_listener *l)
 {
+	garlic_loop_fd_close(&l->loop);
 	if (l->sk)
 		nl_socket_free(l->sk);
 	free(l->cpumask);
@@ -345,23 +348,34 @@ static void listener_free(struct garlic_taskstats_listener *l)
 }
 
 GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
-					const char *cpumask, uint32_t flags,
+					const struct garlic_taskstats_opts *opts,
 					garlic_taskstats_fn fn, void *userdata)
 {
+	struct garlic_taskstats_opts o, defaults = GARLIC_TASKSTATS_OPTS();
 	struct garlic_taskstats_listener *l;
 	int r;
 
-	if (!out || !fn || (flags & ~GARLIC_OPEN_NONBLOCK) || (cpumask && !*cpumask))
+	if (!out || !fn)
+		return -EINVAL;
+	if (!opts)
+		opts = &defaults;
+	r = garlic_copy_opts(&o, sizeof(o), opts, opts->sz,
+			     offsetof(struct garlic_taskstats_opts, cpumask) + sizeof(o.cpumask));
+	if (r < 0)
+		return r;
+	if ((o.flags & ~GARLIC_OPEN_NONBLOCK) || (o.cpumask && !*o.cpumask) || o.rcvbuf < 0)
 		return -EINVAL;
 	/* An attribute cannot hold it; the kernel would refuse far less. */
-	if (cpumask && strlen(cpumask) + 1 > UINT16_MAX - NLA_HDRLEN)
+	if (o.cpumask && strlen(o.cpumask) + 1 > UINT16_MAX - NLA_HDRLEN)
 		return -E2BIG;
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return -ENOMEM;
+	l->loop.epfd = l->loop.timerfd = -1;
+	l->owner = getpid();
 	l->fn = fn;
 	l->userdata = userdata;
-	l->cpumask = cpumask ? strdup(cpumask) : possible_cpus();
+	l->cpumask = o.cpumask ? strdup(o.cpumask) : possible_cpus();
 	if (!l->cpumask) {
 		r = -ENOMEM;
 		goto fail;
@@ -371,7 +385,7 @@ GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
 		goto fail;
 	l->fd = nl_socket_get_fd(l->sk);
 	/* Sized before registering, so that no record meets libnl's 32 KiB. */
-	r = set_rcvbuf(l->fd, TASKSTATS_RCVBUF);
+	r = set_rcvbuf(l->fd, o.rcvbuf ? o.rcvbuf : TASKSTATS_RCVBUF);
 	if (r < 0)
 		goto fail;
 	/*
@@ -382,11 +396,14 @@ GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
 		r = -ECONNREFUSED;
 		goto fail;
 	}
-	if ((flags & GARLIC_OPEN_NONBLOCK) &&
+	if ((o.flags & GARLIC_OPEN_NONBLOCK) &&
 	    fcntl(l->fd, F_SETFL, fcntl(l->fd, F_GETFL) | O_NONBLOCK) < 0) {
 		r = -errno;
 		goto fail;
 	}
+	r = garlic_loop_fd_init(&l->loop, l->fd);
+	if (r < 0)
+		goto fail;
 	r = register_cpumask(l);
 	if (r < 0) {
 		/* A timed-out request may have been carried out all the same. */
@@ -414,9 +431,14 @@ GARLIC_EXPORT void garlic_taskstats_close(struct garlic_taskstats_listener *l)
 	listener_free(l);
 }
 
-GARLIC_EXPORT int garlic_taskstats_fd(struct garlic_taskstats_listener *l)
+int garlic_taskstats_socket_fd(const struct garlic_taskstats_listener *l)
 {
-	return l ? l->fd : -EINVAL;
+	return l->fd;
+}
+
+GARLIC_EXPORT int garlic_taskstats_fd(const struct garlic_taskstats_listener *l)
+{
+	return l ? l->loop.epfd : -EINVAL;
 }
 
 /*
@@ -445,10 +467,15 @@ static bool deliver(struct garlic_taskstats_listener *l, size_t len, int *delive
 			    ? garlic_taskstats_parse(buf, nlh.nlmsg_len, records, 2)
 			    : 0;
 		for (int i = 0; i < n && !l->close_requested; i++) {
+			int r;
+
 			l->in_callback = true;
-			stop |= l->fn(&records[i], l->userdata) != 0;
+			r = l->fn(&records[i], l->userdata);
 			l->in_callback = false;
 			(*delivered)++;
+			if (r < 0 && !l->callback_err)
+				l->callback_err = r;
+			stop |= r != 0;
 		}
 		stop |= l->close_requested;
 		step = NLMSG_ALIGN(nlh.nlmsg_len);
@@ -460,12 +487,10 @@ static bool deliver(struct garlic_taskstats_listener *l, size_t len, int *delive
 	return stop;
 }
 
-GARLIC_EXPORT int garlic_taskstats_receive(struct garlic_taskstats_listener *l)
+static int receive(struct garlic_taskstats_listener *l)
 {
 	int delivered = 0, err = 0;
 
-	if (!l)
-		return -EINVAL;
 	if (l->err_owed) {
 		int r = l->err_owed;
 
@@ -499,10 +524,10 @@ GARLIC_EXPORT int garlic_taskstats_receive(struct garlic_taskstats_listener *l)
 		if (deliver(l, (size_t)n, &delivered))
 			break;
 	}
-	if (l->close_requested) {
-		l->close_requested = false;
-		garlic_taskstats_close(l);
-		return delivered;
+	if (l->callback_err) {
+		err = l->callback_err;
+		l->callback_err = 0;
+		return err;
 	}
 	if (err && delivered > 0) {
 		/* Told on the next call, so that neither it nor these records is lost. */
@@ -510,4 +535,23 @@ GARLIC_EXPORT int garlic_taskstats_receive(struct garlic_taskstats_listener *l)
 		return delivered;
 	}
 	return delivered > 0 ? delivered : err;
+}
+
+GARLIC_EXPORT int garlic_taskstats_receive(struct garlic_taskstats_listener *l)
+{
+	int r;
+
+	if (!l)
+		return -EINVAL;
+	if (l->in_callback)
+		return -EBUSY;
+	r = receive(l);
+	if (l->close_requested) {
+		l->close_requested = false;
+		garlic_taskstats_close(l);
+		return r;
+	}
+	/* An owed error is work the socket does not show. */
+	garlic_loop_fd_wake_at(&l->loop, l->err_owed ? 1 : 0);
+	return r;
 }

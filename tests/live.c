@@ -60,10 +60,22 @@ struct garlic *live_open(uint32_t events, struct collector *c)
 	return g;
 }
 
+enum garlic_filter_mode filter_mode(const struct garlic *g)
+{
+	enum garlic_filter_mode mode;
+
+	g_assert_cmpint(garlic_get_filter_mode(g, &mode), ==, 0);
+	return mode;
+}
+
+/* The subject, as garlic's parser and the kernel's layout both say. */
 static pid_t event_pid(const struct garlic_event *ev)
 {
-	return ev->type == GARLIC_EVENT_FORK ? ev->fork.child_pid
-					     : ev->exec.process_pid;
+	pid_t subject = ev->type == GARLIC_EVENT_FORK ? ev->fork.child_pid
+						      : ev->exec.process_pid;
+
+	g_assert_cmpint(ev->pid, ==, subject);
+	return ev->pid;
 }
 
 const struct garlic_event *find_event(const struct collector *c, uint32_t type,
@@ -100,7 +112,8 @@ const struct garlic_event *wait_event(struct garlic *g, struct collector *c,
 
 		if (left <= 0)
 			return NULL;
-		if (garlic_pending(g) == 0 && poll(&pfd, 1, (int)left) <= 0)
+		/* The fd is readable exactly when garlic_receive() has work. */
+		if (poll(&pfd, 1, (int)left) <= 0)
 			continue;
 		r = garlic_receive(g);
 		g_assert_true(r >= 0 || r == -EAGAIN || r == -ENOBUFS);

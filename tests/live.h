@@ -26,6 +26,9 @@ int collector_fn(const struct garlic_event *ev, void *userdata);
  */
 void live_require_connector(void);
 
+/* The handle's filter mode, or fails the test. */
+enum garlic_filter_mode filter_mode(const struct garlic *g);
+
 /* Opens a listener collecting into c, or fails the test. */
 struct garlic *live_open(uint32_t events, struct collector *c);
 

@@ -391,6 +391,7 @@ static int feed(struct garlic *g, const uint8_t *buf, size_t len, uint32_t sende
 		bool truncated)
 {
 	bool stopped;
+	int err = 0;
 
 	memcpy(g->iov[0].iov_base, buf, len);
 	g->msgs[0].msg_len = len;
@@ -399,7 +400,7 @@ static int feed(struct garlic *g, const uint8_t *buf, size_t len, uint32_t sende
 	g->batch_len = 1;
 	g->batch_next = 0;
 	g->batch_offset = 0;
-	return garlic_dispatch_batch(g, &stopped);
+	return garlic_dispatch_batch(g, &stopped, &err);
 }
 
 static void test_dispatch_counts(void)
@@ -526,6 +527,7 @@ static void test_dispatch_stop(void)
 	struct garlic *g = handle(&d, GARLIC_FILTER_BPF);
 	uint8_t buf[2 * MSG_SIZE];
 	bool stopped;
+	int err = 0;
 
 	g->event_fn = stop_every_time;
 	msg_build(buf, MSG_SIZE, &s);
@@ -533,10 +535,11 @@ static void test_dispatch_stop(void)
 	msg_build(buf + MSG_SIZE, MSG_SIZE, &s);
 	/* Two messages in one datagram: the second waits for the next call. */
 	g_assert_cmpint(feed(g, buf, sizeof(buf), 0, false), ==, 1);
-	g_assert_cmpint(garlic_pending(g), ==, 1);
-	g_assert_cmpint(garlic_dispatch_batch(g, &stopped), ==, 1);
+	g_assert_cmpuint(g->batch_len - g->batch_next, ==, 1);
+	g_assert_cmpint(garlic_dispatch_batch(g, &stopped, &err), ==, 1);
 	g_assert_true(stopped);
-	g_assert_cmpint(garlic_pending(g), ==, 0);
+	g_assert_cmpint(err, ==, 0);
+	g_assert_cmpuint(g->batch_len - g->batch_next, ==, 0);
 	g_assert_cmpuint(d.events->len, ==, 2);
 	g_assert_cmpint(g_array_index(d.events, struct garlic_event, 1).exec.process_pid,
 			==, 2);
@@ -596,9 +599,11 @@ static enum garlic_step hand_feed(struct hand *h, const struct msg_spec *spec,
 	uint8_t buf[MSG_SIZE];
 	size_t used = 0;
 	enum garlic_step step;
+	int err = 0;
 
 	g_assert_cmpuint(msg_build(buf, sizeof(buf), spec), ==, MSG_SIZE);
-	step = garlic_dispatch_msg(h->g, buf, sizeof(buf), sender, &used);
+	step = garlic_dispatch_msg(h->g, buf, sizeof(buf), sender, &used, &err);
+	g_assert_cmpint(err, ==, h->stop < 0 ? h->stop : 0);
 	/* Good or bad, a whole message is consumed and the walk goes on. */
 	g_assert_cmpuint(used, ==, MSG_SIZE);
 	return step;

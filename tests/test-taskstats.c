@@ -20,6 +20,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 
@@ -30,10 +31,27 @@
 #include <glib.h>
 
 #include "garlic-private.h"
-#include "taskstats.h"
+#include "taskstats-private.h"
 #include "taskstats-capture.h"
 
 /* Why live cases skip; NULL when they can run. */
+/* garlic_taskstats_open() with the options most tests vary. */
+static int ts_open(struct garlic_taskstats_listener **l, const char *cpumask, uint32_t flags,
+		   garlic_taskstats_fn fn, void *userdata)
+{
+	struct garlic_taskstats_opts o = GARLIC_TASKSTATS_OPTS(.cpumask = cpumask, .flags = flags);
+
+	return garlic_taskstats_open(l, &o, fn, userdata);
+}
+
+/* Whether the joiner's fd says exits are due (1) or not (0). */
+static int joiner_readable(struct garlic_exit_joiner *j)
+{
+	struct pollfd pfd = { .fd = garlic_exit_joiner_fd(j), .events = POLLIN };
+
+	return poll(&pfd, 1, 0);
+}
+
 static const char *query_skip, *listen_skip;
 
 #define REQUIRE(reason)                                                       \
@@ -493,11 +511,11 @@ static void test_joiner(void)
 	struct garlic_taskstats s;
 
 	g_assert_cmpint(garlic_exit_joiner_new(&j, 50, on_pair, &p), ==, 0);
-	g_assert_cmpint(garlic_exit_joiner_timeout(j), ==, -1);
+	g_assert_cmpint(joiner_readable(j), ==, 0);
 	/* Exit first, then its statistics. */
 	ev = exit_event(100, 100);
 	g_assert_cmpint(garlic_exit_joiner_add_event(j, &ev), ==, 0);
-	g_assert_cmpint(garlic_exit_joiner_timeout(j), >, 0);
+	g_assert_cmpint(joiner_readable(j), ==, 0);
 	s = task_stats(100, 100);
 	g_assert_cmpint(garlic_exit_joiner_add_stats(j, &s), ==, 1);
 	g_assert_cmpuint(p.with_stats, ==, 1);
@@ -532,11 +550,11 @@ static void test_joiner(void)
 	garlic_exit_joiner_add_event(j, &ev);
 	g_assert_cmpint(garlic_exit_joiner_flush(j, 0), ==, 0);
 	usleep(60000);
-	g_assert_cmpint(garlic_exit_joiner_timeout(j), ==, 0);
+	g_assert_cmpint(joiner_readable(j), ==, 1);
 	g_assert_cmpint(garlic_exit_joiner_flush(j, 0), ==, 1);
 	g_assert_cmpuint(p.calls, ==, 5);
 	g_assert_cmpint(p.last_pid, ==, 400);
-	g_assert_cmpint(garlic_exit_joiner_timeout(j), ==, -1);
+	g_assert_cmpint(joiner_readable(j), ==, 0);
 	/* A record that waited past the window is too old to pair. */
 	s = task_stats(500, 500);
 	garlic_exit_joiner_add_stats(j, &s);
@@ -561,11 +579,17 @@ static void test_joiner(void)
 	g_assert_cmpint(garlic_exit_joiner_new(&j, 10, NULL, NULL), ==, -EINVAL);
 	garlic_exit_joiner_free(j);
 
-	/* A wait past INT_MAX ms is clamped, never poll()'s -1 ("forever"). */
+	/* The longest wait arms the timer (49 days), and is not due. */
 	g_assert_cmpint(garlic_exit_joiner_new(&j, UINT_MAX, on_pair, &p), ==, 0);
 	ev = exit_event(400, 400);
 	g_assert_cmpint(garlic_exit_joiner_add_event(j, &ev), ==, 0);
-	g_assert_cmpint(garlic_exit_joiner_timeout(j), ==, INT_MAX);
+	{
+		struct itimerspec its;
+
+		g_assert_cmpint(timerfd_gettime(garlic_exit_joiner_fd(j), &its), ==, 0);
+		g_assert_cmpint(its.it_value.tv_sec, >, (time_t)UINT_MAX / 1000 - 10);
+	}
+	g_assert_cmpint(joiner_readable(j), ==, 0);
 	garlic_exit_joiner_free(j);
 	garlic_exit_joiner_free(NULL);
 }
@@ -736,7 +760,7 @@ static void check_exit_stats(const char *dir)
 	g_free(path);
 	g_assert_cmpint(fstatfs(fd, &fs), ==, 0);
 	no_storage = fs.f_type == TMPFS_MAGIC || fs.f_type == RAMFS_MAGIC;
-	g_assert_cmpint(garlic_taskstats_open(&l, NULL, 0, on_stats, &f), ==, 0);
+	g_assert_cmpint(ts_open(&l, NULL, 0, on_stats, &f), ==, 0);
 	f.pid = fork();
 	g_assert_cmpint(f.pid, >=, 0);
 	if (f.pid == 0) {
@@ -819,7 +843,7 @@ static void test_exit_stats_threads(void)
 	int status;
 
 	REQUIRE(listen_skip);
-	g_assert_cmpint(garlic_taskstats_open(&l, NULL, 0, on_stats, &f), ==, 0);
+	g_assert_cmpint(ts_open(&l, NULL, 0, on_stats, &f), ==, 0);
 	f.pid = fork();
 	g_assert_cmpint(f.pid, >=, 0);
 	if (f.pid == 0) {
@@ -897,11 +921,8 @@ static int feed_stats(const struct garlic_taskstats *s, void *userdata)
 
 static void test_joiner_live(void)
 {
-	struct garlic_open_opts opts = {
-		.sz = sizeof(opts),
-		.events = GARLIC_EVENT_EXIT,
-		.flags = GARLIC_OPEN_NONBLOCK,
-	};
+	struct garlic_open_opts opts = GARLIC_OPEN_OPTS(.events = GARLIC_EVENT_EXIT,
+							.flags = GARLIC_OPEN_NONBLOCK);
 	struct garlic_taskstats_listener *l;
 	struct live_pair p = { 0 };
 	struct garlic *g;
@@ -915,7 +936,7 @@ static void test_joiner_live(void)
 		g_test_skip(garlic_strerror(r));
 		return;
 	}
-	g_assert_cmpint(garlic_taskstats_open(&l, NULL, GARLIC_OPEN_NONBLOCK, feed_stats, &p),
+	g_assert_cmpint(ts_open(&l, NULL, GARLIC_OPEN_NONBLOCK, feed_stats, &p),
 			==, 0);
 	p.pid = fork();
 	g_assert_cmpint(p.pid, >=, 0);
@@ -926,18 +947,20 @@ static void test_joiner_live(void)
 	}
 	g_assert_cmpint(waitpid(p.pid, &status, 0), ==, p.pid);
 	for (int i = 0; i < 100 && !p.seen; i++) {
+		/* Each fd is readable exactly when its call has work. */
 		struct pollfd fds[] = {
-			{ .fd = garlic_fd(g), .events = POLLIN },
 			{ .fd = garlic_taskstats_fd(l), .events = POLLIN },
+			{ .fd = garlic_fd(g), .events = POLLIN },
+			{ .fd = garlic_exit_joiner_fd(p.joiner), .events = POLLIN },
 		};
-		int timeout = garlic_exit_joiner_timeout(p.joiner);
 
-		poll(fds, 2, timeout < 0 || timeout > 50 ? 50 : timeout);
-		while (garlic_taskstats_receive(l) > 0)
-			;
-		while (garlic_receive(g) > 0 || garlic_pending(g) > 0)
-			;
-		garlic_exit_joiner_flush(p.joiner, 0);
+		poll(fds, 3, 50);
+		if (fds[0].revents & POLLIN)
+			garlic_taskstats_receive(l);
+		if (fds[1].revents & POLLIN)
+			garlic_receive(g);
+		if (fds[2].revents & POLLIN)
+			garlic_exit_joiner_flush(p.joiner, 0);
 	}
 	garlic_exit_joiner_flush(p.joiner, 1);
 	garlic_exit_joiner_free(p.joiner);
@@ -994,7 +1017,7 @@ static void test_listener_callbacks(void)
 
 	REQUIRE(listen_skip);
 	/* A callback may close its own listener: receive returns at once. */
-	g_assert_cmpint(garlic_taskstats_open(&l, NULL, 0, close_from_callback, state), ==, 0);
+	g_assert_cmpint(ts_open(&l, NULL, 0, close_from_callback, state), ==, 0);
 	state[0] = l;
 	exit_children(3);
 	wait_readable(garlic_taskstats_fd(l));
@@ -1002,7 +1025,7 @@ static void test_listener_callbacks(void)
 	g_assert_cmpint(GPOINTER_TO_INT(state[1]), ==, 1);
 
 	/* Stopping ends the call after the message at hand (one or two records). */
-	g_assert_cmpint(garlic_taskstats_open(&l, NULL, GARLIC_OPEN_NONBLOCK, stop_at_once,
+	g_assert_cmpint(ts_open(&l, NULL, GARLIC_OPEN_NONBLOCK, stop_at_once,
 						&calls), ==, 0);
 	exit_children(3);
 	wait_readable(garlic_taskstats_fd(l));
@@ -1024,10 +1047,10 @@ static void test_listener_overrun(void)
 	int tiny = 1, overruns = 0, r;
 
 	REQUIRE(listen_skip);
-	g_assert_cmpint(garlic_taskstats_open(&l, NULL, GARLIC_OPEN_NONBLOCK, on_stats, &f),
+	g_assert_cmpint(ts_open(&l, NULL, GARLIC_OPEN_NONBLOCK, on_stats, &f),
 			==, 0);
 	/* The smallest buffer the kernel allows holds a record or two. */
-	g_assert_cmpint(setsockopt(garlic_taskstats_fd(l), SOL_SOCKET, SO_RCVBUFFORCE, &tiny,
+	g_assert_cmpint(setsockopt(garlic_taskstats_socket_fd(l), SOL_SOCKET, SO_RCVBUFFORCE, &tiny,
 				   sizeof(tiny)), ==, 0);
 	exit_children(20);
 	for (int i = 0; i < 1000 && (r = garlic_taskstats_receive(l)) != -EAGAIN; i++)
@@ -1035,7 +1058,7 @@ static void test_listener_overrun(void)
 	g_assert_cmpint(overruns, >=, 1);
 	/* Listening goes on: with room again, the next child's record comes. */
 	tiny = 8 << 20;
-	g_assert_cmpint(setsockopt(garlic_taskstats_fd(l), SOL_SOCKET, SO_RCVBUFFORCE, &tiny,
+	g_assert_cmpint(setsockopt(garlic_taskstats_socket_fd(l), SOL_SOCKET, SO_RCVBUFFORCE, &tiny,
 				   sizeof(tiny)), ==, 0);
 	f.pid = fork();
 	g_assert_cmpint(f.pid, >=, 0);
@@ -1081,7 +1104,7 @@ static int as_nobody(void)
 		return 11;
 	if (garlic_taskstats_query_tgid(getpid(), &s, sizeof(struct garlic_taskstats)) != -EPERM)
 		return 12;
-	if (garlic_taskstats_open(&l, NULL, 0, ignore_stats, NULL) != -EPERM)
+	if (ts_open(&l, NULL, 0, ignore_stats, NULL) != -EPERM)
 		return 13;
 	return 0;
 }
@@ -1096,7 +1119,7 @@ static int in_new_netns(void)
 	/* Queries still work: the family exists in every namespace. */
 	if (garlic_taskstats_query_pid(getpid(), &s, sizeof(struct garlic_taskstats)) != 0)
 		return 11;
-	if (garlic_taskstats_open(&l, NULL, 0, ignore_stats, NULL) != -ECONNREFUSED)
+	if (ts_open(&l, NULL, 0, ignore_stats, NULL) != -ECONNREFUSED)
 		return 12;
 	return 0;
 }
@@ -1119,7 +1142,7 @@ static int in_new_pidns(void)
 		/* Queries work, with the namespace's own pids. */
 		if (garlic_taskstats_query_pid(getpid(), &s, sizeof(struct garlic_taskstats)) != 0 || s.pid != 1)
 			_exit(12);
-		_exit(garlic_taskstats_open(&l, NULL, 0, ignore_stats, NULL) == -EINVAL ? 0 : 13);
+		_exit(ts_open(&l, NULL, 0, ignore_stats, NULL) == -EINVAL ? 0 : 13);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return 14;
@@ -1134,10 +1157,10 @@ static void test_listener_errors(void)
 	FILE *f;
 	int flags, r;
 
-	g_assert_cmpint(garlic_taskstats_open(NULL, NULL, 0, ignore_stats, NULL), ==, -EINVAL);
-	g_assert_cmpint(garlic_taskstats_open(&l, NULL, 0, NULL, NULL), ==, -EINVAL);
-	g_assert_cmpint(garlic_taskstats_open(&l, "", 0, ignore_stats, NULL), ==, -EINVAL);
-	g_assert_cmpint(garlic_taskstats_open(&l, NULL, 1u << 7, ignore_stats, NULL), ==, -EINVAL);
+	g_assert_cmpint(ts_open(NULL, NULL, 0, ignore_stats, NULL), ==, -EINVAL);
+	g_assert_cmpint(ts_open(&l, NULL, 0, NULL, NULL), ==, -EINVAL);
+	g_assert_cmpint(ts_open(&l, "", 0, ignore_stats, NULL), ==, -EINVAL);
+	g_assert_cmpint(ts_open(&l, NULL, 1u << 7, ignore_stats, NULL), ==, -EINVAL);
 	g_assert_null(l);
 	g_assert_cmpint(garlic_taskstats_fd(NULL), ==, -EINVAL);
 	g_assert_cmpint(garlic_taskstats_receive(NULL), ==, -EINVAL);
@@ -1146,31 +1169,31 @@ static void test_listener_errors(void)
 	g_assert_cmpint(garlic_taskstats_resolve(TASKSTATS_GENL_NAME), >, 0);
 	g_assert_cmpint(garlic_taskstats_resolve("GARLIC_NO_SUCH"), ==, -ENOENT);
 	g_assert_cmpstr(garlic_strerror(-ENOENT), ==,
-			"the kernel has no taskstats (needs CONFIG_TASKSTATS)");
+			"not found: no such kernel facility (taskstats needs CONFIG_TASKSTATS) or /proc file");
 
 	REQUIRE(listen_skip);
 	/* A CPU that is not possible here, one past any kernel's limit, no list. */
-	r = garlic_taskstats_open(&l, "4095", 0, ignore_stats, NULL);
+	r = ts_open(&l, "4095", 0, ignore_stats, NULL);
 	g_assert_true(r == -EINVAL || r == -ERANGE);
-	g_assert_cmpint(garlic_taskstats_open(&l, "1-0", 0, ignore_stats, NULL), ==, -EINVAL);
-	g_assert_cmpint(garlic_taskstats_open(&l, "100000", 0, ignore_stats, NULL), ==, -ERANGE);
-	g_assert_cmpint(garlic_taskstats_open(&l, "x-y", 0, ignore_stats, NULL), ==, -EINVAL);
+	g_assert_cmpint(ts_open(&l, "1-0", 0, ignore_stats, NULL), ==, -EINVAL);
+	g_assert_cmpint(ts_open(&l, "100000", 0, ignore_stats, NULL), ==, -ERANGE);
+	g_assert_cmpint(ts_open(&l, "x-y", 0, ignore_stats, NULL), ==, -EINVAL);
 	/* Longer than the kernel takes (100 + 6 * NR_CPUS), or than an attribute. */
 	f = fopen("/sys/devices/system/cpu/kernel_max", "re");
 	if (f && fscanf(f, "%lu", &kernel_max) == 1 && 100 + 6 * (kernel_max + 1) < 60000) {
 		huge = g_strnfill(60000, '0');
-		g_assert_cmpint(garlic_taskstats_open(&l, huge, 0, ignore_stats, NULL), ==,
+		g_assert_cmpint(ts_open(&l, huge, 0, ignore_stats, NULL), ==,
 				-E2BIG);
 		g_free(huge);
 	}
 	if (f)
 		fclose(f);
 	huge = g_strnfill(200000, '0');
-	g_assert_cmpint(garlic_taskstats_open(&l, huge, 0, ignore_stats, NULL), ==, -E2BIG);
+	g_assert_cmpint(ts_open(&l, huge, 0, ignore_stats, NULL), ==, -E2BIG);
 	g_free(huge);
 	g_assert_null(l);
 	/* One CPU works, and the fd is close-on-exec. */
-	g_assert_cmpint(garlic_taskstats_open(&l, "0", 0, ignore_stats, NULL), ==, 0);
+	g_assert_cmpint(ts_open(&l, "0", 0, ignore_stats, NULL), ==, 0);
 	flags = fcntl(garlic_taskstats_fd(l), F_GETFD);
 	g_assert_cmpint(flags & FD_CLOEXEC, !=, 0);
 	g_assert_cmpint(fcntl(garlic_taskstats_fd(l), F_GETFL) & O_NONBLOCK, ==, 0);
@@ -1197,7 +1220,7 @@ int main(int argc, char **argv)
 		query_skip = "taskstats queries fail here";
 	listen_skip = query_skip;
 	if (!listen_skip) {
-		r = garlic_taskstats_open(&l, NULL, 0, ignore_stats, NULL);
+		r = ts_open(&l, NULL, 0, ignore_stats, NULL);
 		if (r < 0)
 			listen_skip = r == -ECONNREFUSED
 					      ? "not in the initial network namespace"

@@ -2,18 +2,32 @@
 /*
  * garlic - Linux process events from the kernel's proc connector.
  *
- * This header is the manual. Every function returns 0 (or a count) on
- * success and a negative errno on failure; garlic_strerror() turns any of
- * them into a sentence. Nothing in the library prints.
+ * This header is the manual. Every function that can fail returns 0 (or a
+ * count) on success and a negative errno on failure; garlic_strerror()
+ * turns any of them into a sentence. Nothing in the library prints.
  *
- * Thread safety: a struct garlic is not locked. Use each handle from one
- * thread at a time (different handles are independent and may be used
- * from different threads at once). The free functions (names, filter,
- * strerror, realtime conversion) are thread-safe.
+ * Callbacks, everywhere in garlic, return 0 to go on, a positive value to
+ * stop the call that is delivering (what is left stays queued for the
+ * next call), or a negative errno, which stops that call and becomes its
+ * return value.
+ *
+ * Event loops: every handle has one file descriptor (garlic_fd(),
+ * garlic_taskstats_fd(), garlic_exit_joiner_fd()) that is readable
+ * exactly when the handle's work function has something to do. A loop
+ * that polls the fd and calls the work function when it is readable, and
+ * does nothing else, misses nothing and needs no timeout of its own.
+ *
+ * Thread safety: a handle is not locked. Use each handle from one thread
+ * at a time (different handles are independent). The free functions
+ * (names, strerror, realtime conversion) are thread-safe.
+ *
+ * Related headers: <garlic/taskstats.h> (per-task statistics, exit
+ * joiner), <garlic/libnl.h> (listening on a libnl socket of your own).
  */
 #ifndef GARLIC_GARLIC_H
 #define GARLIC_GARLIC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -21,16 +35,30 @@
 extern "C" {
 #endif
 
-struct nl_sock;
-struct nl_cb;
-struct nl_msg;
-struct sock_filter;
+/*
+ * Anonymous unions are C11. GCC and clang take them in C99 too when
+ * marked __extension__; any other strict C99 compiler gets a named union,
+ * ev->u.fork instead of ev->fork.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define GARLIC_ANONYMOUS_UNION __extension__ union
+#define GARLIC_UNION_NAME
+#elif defined(__cplusplus) || (defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L)
+#define GARLIC_ANONYMOUS_UNION union
+#define GARLIC_UNION_NAME
+#else
+#define GARLIC_ANONYMOUS_UNION union
+#define GARLIC_UNION_NAME u
+#endif
 
 /* events */
 
 /*
  * Event kinds: the kernel's own values (include/uapi/linux/cn_proc.h),
- * usable as a bit mask in garlic_open().
+ * usable as a bit mask in struct garlic_open_opts.events. There is no
+ * "every kind" mask on purpose: 0 means every kind, including kinds a
+ * later kernel and library add, while a mask compiled into a program
+ * keeps meaning exactly the kinds it names.
  */
 #define GARLIC_EVENT_NONE		0x00000000u /* the kernel's ACK; never delivered */
 #define GARLIC_EVENT_FORK		0x00000001u
@@ -49,20 +77,15 @@ struct sock_filter;
 #define GARLIC_EVENT_COREDUMP		0x40000000u
 #define GARLIC_EVENT_EXIT		0x80000000u
 
-/* Every kind garlic knows; garlic_open() with this or 0 installs no filter. */
-#define GARLIC_EVENT_ALL                                                      \
-	(GARLIC_EVENT_FORK | GARLIC_EVENT_EXEC | GARLIC_EVENT_UID |            \
-	 GARLIC_EVENT_GID | GARLIC_EVENT_SID | GARLIC_EVENT_PTRACE |           \
-	 GARLIC_EVENT_COMM | GARLIC_EVENT_NONZERO_EXIT |                       \
-	 GARLIC_EVENT_COREDUMP | GARLIC_EVENT_EXIT)
-
 /*
  * One process event, as the kernel reported it.
  *
  * - All pids, tgids and ids are those of the initial pid and user
  *   namespaces, whatever namespace the listener runs in.
- * - A pid is a task (thread) id; the tgid is the process id. A process
- *   exit is the exit event with process_pid == process_tgid.
+ * - pid and tgid name the event's subject: the new task of a fork, the
+ *   task that exec'd, changed ids, was traced, renamed itself, dumped
+ *   core or exited. A pid is a task (thread) id; the tgid is its process.
+ *   A process exit is the exit event with pid == tgid.
  * - fork: for a new thread child_pid != child_tgid, and parent_pid /
  *   parent_tgid name the *creating process's parent*, not the creator
  *   (the kernel reports task->real_parent).
@@ -74,14 +97,27 @@ struct sock_filter;
  *   WEXITSTATUS(), WIFSIGNALED(), WTERMSIG(), WCOREDUMP()); exit_signal is
  *   the signal sent to the parent (SIGCHLD, usually), (uint32_t)-1 for a
  *   thread, whose parent fields are then 0.
- * - Kinds garlic does not know yet are delivered with their type and the
- *   kernel's 24 bytes of event data copied into the union as they came.
+ * - Kinds garlic does not know yet are delivered with their type, pid and
+ *   tgid from the first 8 bytes of their data (every kind so far starts
+ *   with them), and the kernel's 24 bytes of event data in raw.
+ *
+ * The library fills and owns every struct garlic_event it hands out;
+ * members are only ever added in place of reserved, so the size stays.
  */
 struct garlic_event {
 	uint32_t type;		/* one GARLIC_EVENT_* */
 	uint32_t cpu;		/* CPU that generated the event */
 	uint64_t timestamp_ns;	/* the kernel's CLOCK_MONOTONIC stamp */
-	union {
+	pid_t pid;		/* the subject task */
+	pid_t tgid;		/* the subject's process */
+	/*
+	 * The kernel's per-CPU sequence number of this message (cn_msg.seq).
+	 * Numbers are shared by all listeners and consumed by events a filter
+	 * dropped, so a gap alone does not mean loss: see garlic_counters.
+	 */
+	uint32_t seq;
+	uint32_t flags;		/* 0; reserved for later use */
+	GARLIC_ANONYMOUS_UNION {
 		struct {
 			pid_t parent_pid, parent_tgid, child_pid, child_tgid;
 		} fork;
@@ -107,19 +143,16 @@ struct garlic_event {
 			uint32_t exit_code, exit_signal;
 			pid_t parent_pid, parent_tgid;
 		} exit;
-	};
-	/*
-	 * The kernel's per-CPU sequence number of this message (cn_msg.seq).
-	 * Numbers are shared by all listeners and consumed by events a filter
-	 * dropped, so a gap alone does not mean loss: see garlic_counters.
-	 */
-	uint32_t seq;
+		unsigned char raw[24];
+	} GARLIC_UNION_NAME;
+	uint64_t reserved[4];	/* 0; room for members added later */
 };
 
 /*
  * Called once per event. The event is valid only during the call.
- * Return 0 to go on; non-zero stops the current garlic_receive() early
- * (events still queued stay queued for the next call).
+ * Returns as every garlic callback: 0 go on, > 0 stop garlic_receive()
+ * (events already read stay for the next call), < 0 stop it and make it
+ * return that errno.
  */
 typedef int (*garlic_event_fn)(const struct garlic_event *ev, void *userdata);
 
@@ -137,9 +170,10 @@ const char *garlic_event_name(uint32_t type);
 int garlic_event_from_name(const char *name, uint32_t *type);
 
 /*
- * Parses a comma-separated list of names ("fork,exec,exit"; "all" means
- * every kind) into a mask. Returns 0 and sets *mask, or -EINVAL when an
- * element is empty or unknown (*mask is then untouched).
+ * Parses a comma-separated list of names ("fork,exec,exit") into a mask
+ * for struct garlic_open_opts.events. "all" (alone) gives 0: every kind.
+ * Returns 0 and sets *mask, or -EINVAL when an element is empty or
+ * unknown, or "all" is mixed with names (*mask is then untouched).
  */
 int garlic_events_parse(const char *list, uint32_t *mask);
 
@@ -158,18 +192,69 @@ uint64_t garlic_realtime_ns(uint64_t timestamp_ns);
 struct garlic;
 
 /*
+ * Receive buffer a handle asks for unless told otherwise. The kernel
+ * doubles it: 16 MiB, room for ~20 000 queued events, which a fork storm
+ * on a 2-CPU machine does not fill.
+ */
+#define GARLIC_DEFAULT_RCVBUF (8 * 1024 * 1024)
+/* The subscription's default and longest ACK wait. */
+#define GARLIC_DEFAULT_ACK_TIMEOUT_MS 1000u
+#define GARLIC_MAX_ACK_TIMEOUT_MS 60000u
+/* The largest latency budget: 1 s. */
+#define GARLIC_MAX_LATENCY_BUDGET_US 1000000u
+
+/* Flags for struct garlic_open_opts. */
+#define GARLIC_OPEN_NONBLOCK	(1u << 0) /* garlic_receive() never waits */
+#define GARLIC_OPEN_FORCE_BPF	(1u << 1) /* never use the kernel filter */
+
+/*
+ * Options for garlic_open_opts(). Make one with GARLIC_OPEN_OPTS(), which
+ * sets sz and zeroes what you do not name:
+ *
+ *	struct garlic_open_opts o = GARLIC_OPEN_OPTS(.events = GARLIC_EVENT_EXEC,
+ *						     .latency_budget_us = 10000);
+ *
+ * A zero member means its default. Members are only ever added at the
+ * end; a program built against a longer struct than the library knows
+ * gets -EINVAL if it set any of the members the library does not know.
+ */
+struct garlic_open_opts {
+	size_t sz;		/* sizeof(struct garlic_open_opts) */
+	uint32_t events;	/* OR of GARLIC_EVENT_*; 0: every kind, no filter */
+	uint32_t flags;		/* GARLIC_OPEN_* */
+	int rcvbuf;		/* bytes; 0: GARLIC_DEFAULT_RCVBUF */
+	unsigned int ack_timeout_ms; /* 0: GARLIC_DEFAULT_ACK_TIMEOUT_MS; at most
+					GARLIC_MAX_ACK_TIMEOUT_MS */
+	/*
+	 * Trades latency for CPU under load. With a budget, once events come
+	 * faster than one per budget, the handle's fd turns readable at most
+	 * once per budget, and garlic_receive() then reads everything queued
+	 * meanwhile in one go: one wake-up for many events instead of one
+	 * each. An event after a quiet spell is delivered at once; every
+	 * event is delivered at most about the budget after it happened. The
+	 * receive buffer must hold a budget's worth of events (~860 bytes
+	 * each). 0, the default, delivers at once; at most
+	 * GARLIC_MAX_LATENCY_BUDGET_US.
+	 */
+	unsigned int latency_budget_us;
+};
+
+#define GARLIC_OPEN_OPTS(...) \
+	((struct garlic_open_opts){ .sz = sizeof(struct garlic_open_opts), __VA_ARGS__ })
+
+/*
  * Opens a netlink socket on the proc connector, subscribes to it and,
- * when events selects some kinds, installs a filter so that only those
- * kinds are delivered.
+ * when opts->events selects some kinds, installs a filter so that only
+ * those kinds are delivered: the kernel's own (Linux 6.6 on) or classic
+ * BPF on the socket. Every descriptor is close-on-exec.
  *
- * events: OR of GARLIC_EVENT_*; 0 or GARLIC_EVENT_ALL means every kind.
- * fn: called for each event from garlic_receive(); must not be NULL.
- *
- * The socket is blocking and close-on-exec; its receive buffer is
- * GARLIC_DEFAULT_RCVBUF bytes (see garlic_set_rcvbuf()).
+ * fn is called for each event from garlic_receive(); it must not be NULL.
  *
  * Returns 0 and sets *out, or a negative errno (leaving *out untouched):
- *   -EINVAL           fn or out is NULL, or events has unknown bits
+ *   -EINVAL           fn, out or opts is NULL, opts->sz is too small,
+ *                     events or flags have unknown bits, a value is out
+ *                     of range, or opts has non-zero members this library
+ *                     does not know
  *   -EPROTONOSUPPORT  the kernel has no proc connector
  *                     (CONFIG_CONNECTOR / CONFIG_PROC_EVENTS)
  *   -EPERM            the kernel (before 6.6) wants CAP_NET_ADMIN
@@ -180,108 +265,62 @@ struct garlic;
  *                     namespaces
  *   -ENOMEM, or another errno from socket(2), bind(2) or send(2)
  */
+int garlic_open_opts(struct garlic **out, const struct garlic_open_opts *opts,
+		     garlic_event_fn fn, void *userdata);
+
+/* garlic_open_opts() with only events set. */
 int garlic_open(struct garlic **out, uint32_t events, garlic_event_fn fn,
 		void *userdata);
 
 /*
- * Receive buffer garlic_open() asks for. The kernel doubles it: 16 MiB,
- * room for ~20 000 queued events, which a fork storm on a 2-CPU machine
- * does not fill.
- */
-#define GARLIC_DEFAULT_RCVBUF (8 * 1024 * 1024)
-
-/* Which filter a handle's subscription uses (garlic_filter_mode()). */
-enum garlic_filter_mode {
-	GARLIC_FILTER_NONE = 0,	  /* every kind is delivered */
-	GARLIC_FILTER_BPF = 1,	  /* classic BPF on the socket */
-	GARLIC_FILTER_KERNEL = 2, /* the kernel's own filter (Linux >= 6.6) */
-};
-
-/* Flags for struct garlic_open_opts. */
-#define GARLIC_OPEN_NONBLOCK	(1u << 0) /* the socket is O_NONBLOCK */
-#define GARLIC_OPEN_FORCE_BPF	(1u << 1) /* never use the kernel filter */
-
-/*
- * Options for garlic_open_opts(). Zero-initialise it, set sz to
- * sizeof(struct garlic_open_opts) and only the members you need: a zero
- * member means the default. Members are only ever added at the end.
- */
-struct garlic_open_opts {
-	size_t sz;
-	uint32_t events;	   /* as in garlic_open() */
-	uint32_t flags;		   /* GARLIC_OPEN_* */
-	int rcvbuf;		   /* bytes; 0: GARLIC_DEFAULT_RCVBUF */
-	unsigned int ack_timeout_ms; /* 0: 1000 */
-	unsigned int latency_budget_us; /* see garlic_set_latency_budget() */
-};
-
-/*
- * garlic_open() with options. Returns as garlic_open(); also -EINVAL when
- * opts is NULL, opts->sz is too small or opts->flags has unknown bits.
- */
-int garlic_open_opts(struct garlic **out, const struct garlic_open_opts *opts,
-		     garlic_event_fn fn, void *userdata);
-
-/*
  * Unsubscribes (PROC_CN_MCAST_IGNORE: closing the socket alone does not
- * lower the kernel's listener count), closes the socket unless the caller
- * owns it (garlic_attach()), and frees the handle. NULL is a no-op.
+ * lower the kernel's listener count), closes the handle's descriptors and
+ * frees it. NULL is a no-op.
  *
- * It may be called from inside the event or loss callback: the handle is
- * then freed when the callback returns, and the garlic_receive() that
- * called it returns at once with the events dispatched so far.
+ * In a child forked after garlic_open() it only closes and frees: the
+ * subscription belongs to the socket the parent still uses.
+ *
+ * It may be called from inside any callback of the handle: the handle is
+ * then freed when the callback returns, nothing more is delivered, and
+ * the call that ran the callback returns at once.
  */
 void garlic_close(struct garlic *g);
 
 /*
- * The socket's file descriptor, for poll/epoll/GLib/libevent loops:
- * readable means garlic_receive() has work. Set O_NONBLOCK on it (or use
- * GARLIC_OPEN_NONBLOCK) to make garlic_receive() never block.
- * Returns the fd, or -EINVAL for NULL.
+ * The handle's file descriptor, for poll/epoll/GLib/libevent loops (it is
+ * an epoll descriptor: poll it for POLLIN/EPOLLIN only). It is readable
+ * exactly when garlic_receive() has work: events are queued (and, with a
+ * latency budget under load, the budget is up), or events already read
+ * wait because a callback stopped early. Returns the fd, or -EINVAL for
+ * NULL.
  */
-int garlic_fd(struct garlic *g);
+int garlic_fd(const struct garlic *g);
 
 /*
- * Reads what is queued on the socket and calls fn for each event, up to
- * a bounded batch so that a busy stream cannot hold the caller forever.
- * Blocks only if the socket is blocking and nothing is queued. EINTR is
- * retried.
+ * Reads what is queued and calls fn for each event, up to a bounded batch
+ * so that a busy stream cannot hold the caller forever. EINTR is retried.
+ *
+ * A non-blocking handle (GARLIC_OPEN_NONBLOCK) never waits: with nothing
+ * to do, it returns -EAGAIN. A blocking handle waits for the next event
+ * and, under load with a latency budget, until the budget is up.
  *
  * Returns the number of events dispatched (0 is possible: every message
  * read was an ACK or was refused), or a negative errno:
- *   -EAGAIN   non-blocking and nothing queued
+ *   -EAGAIN   non-blocking and nothing to do yet
  *   -ENOBUFS  the kernel dropped events because the receive buffer was
  *             full, and no loss callback is set (see garlic_set_loss_fn);
  *             the count is in garlic_counters, listening goes on: call
  *             again
+ *   -EBUSY    called from inside one of the handle's callbacks
  *   -EINVAL   g is NULL
+ *   a callback's negative return value
  *   another errno from recvmmsg(2)
  */
 int garlic_receive(struct garlic *g);
 
 /*
- * Events already read from the socket but not dispatched, because a
- * callback stopped garlic_receive() early. The fd does not signal them:
- * when this is not 0, call garlic_receive() before waiting on the fd
- * again. Returns the count, or -EINVAL for NULL.
- */
-int garlic_pending(struct garlic *g);
-
-/* The largest latency budget garlic_set_latency_budget() takes: 1 s. */
-#define GARLIC_MAX_LATENCY_BUDGET_US 1000000u
-
-/*
- * Trades latency for CPU under load. With a budget, when events come
- * faster than one per budget, garlic_receive(), once the first event of a
- * burst is in, waits until that event is `us` microseconds old (by its
- * kernel timestamp) and then reads everything queued meanwhile in one go:
- * one wake-up for many events instead of one each. An event after a
- * quiet spell is delivered at once. Every event is delivered at most
- * about the budget after it happened. garlic_receive() may sleep up to the
- * budget even on a non-blocking socket (only once something is queued).
- * The receive buffer must hold a budget's worth of events (~860 bytes
- * each). 0, the default, delivers at once. Returns 0, or -EINVAL for a
- * NULL handle or us > GARLIC_MAX_LATENCY_BUDGET_US.
+ * Sets the latency budget (see struct garlic_open_opts). Returns 0, or
+ * -EINVAL for a NULL handle or us > GARLIC_MAX_LATENCY_BUDGET_US.
  */
 int garlic_set_latency_budget(struct garlic *g, unsigned int us);
 
@@ -294,14 +333,21 @@ int garlic_set_latency_budget(struct garlic *g, unsigned int us);
  */
 int garlic_set_rcvbuf(struct garlic *g, int bytes);
 
-/*
- * Which filter delivers the subscription's kinds: GARLIC_FILTER_*, or
- * -EINVAL for NULL.
- */
-int garlic_filter_mode(struct garlic *g);
+/* Which filter delivers the subscription's kinds (garlic_get_filter_mode()). */
+enum garlic_filter_mode {
+	GARLIC_FILTER_NONE = 0,	  /* every kind is delivered */
+	GARLIC_FILTER_BPF = 1,	  /* classic BPF on the socket */
+	GARLIC_FILTER_KERNEL = 2, /* the kernel's own filter (Linux >= 6.6) */
+};
 
-/* The kinds the handle is subscribed to (GARLIC_EVENT_ALL for all). */
-uint32_t garlic_events(struct garlic *g);
+/* Sets *mode to the handle's GARLIC_FILTER_*. Returns 0, or -EINVAL for NULL. */
+int garlic_get_filter_mode(const struct garlic *g, enum garlic_filter_mode *mode);
+
+/*
+ * Sets *events to the kinds the handle is subscribed to (0: every kind).
+ * Returns 0, or -EINVAL for NULL.
+ */
+int garlic_get_events(const struct garlic *g, uint32_t *events);
 
 /* loss and counters */
 
@@ -325,10 +371,11 @@ struct garlic_counters {
 
 /*
  * Copies the counters into *out. size is sizeof(*out) as the caller
- * knows it, so that older programs keep working when members are added.
- * Returns 0, or -EINVAL for a NULL argument.
+ * knows it: an older, smaller struct gets what fits, a newer, larger one
+ * has the members this library does not know zeroed. Returns 0, or
+ * -EINVAL for a NULL argument.
  */
-int garlic_get_counters(struct garlic *g, struct garlic_counters *out,
+int garlic_get_counters(const struct garlic *g, struct garlic_counters *out,
 			size_t size);
 
 /* Why events were lost (struct garlic_loss.cause). */
@@ -348,8 +395,8 @@ struct garlic_loss {
 };
 
 /*
- * Called when garlic learns that events were lost. Return 0 to go on,
- * non-zero to stop the current garlic_receive() early.
+ * Called when garlic learns that events were lost. Returns as every
+ * garlic callback (0 go on, > 0 stop, < 0 stop with that error).
  */
 typedef int (*garlic_loss_fn)(const struct garlic_loss *loss, void *userdata);
 
@@ -365,321 +412,11 @@ int garlic_set_loss_fn(struct garlic *g, garlic_loss_fn fn, void *userdata);
  * loss callback, and the counters). garlic_receive() does this by itself;
  * a libnl application calls it when nl_recvmsgs() fails with
  * -NLE_NOMEM, which is how libnl reports ENOBUFS.
- * Returns the number of newly lost events, or a negative errno.
+ * Returns the number of newly lost events (at most INT_MAX), -EBUSY from
+ * inside a callback, the loss callback's negative return value, or
+ * -EINVAL for NULL.
  */
 int garlic_check_loss(struct garlic *g);
-
-/* libnl integration */
-
-/*
- * The handle's libnl socket (owned by the handle unless it came from
- * garlic_attach()). Returns NULL for a NULL handle.
- */
-struct nl_sock *garlic_nl_sock(struct garlic *g);
-
-/*
- * Subscribes the caller's libnl socket sk to the proc connector: connects
- * it to NETLINK_CONNECTOR if it is not connected yet, disables libnl's
- * sequence check (the kernel numbers these messages its own way), sets
- * the receive buffer, joins the CN_IDX_PROC group, attaches the filter
- * for events and sends LISTEN. The caller keeps owning sk; garlic_close()
- * unsubscribes and frees the handle but leaves sk open.
- *
- * Events reach fn either through garlic_receive() or, in the caller's own
- * nl_recvmsgs() loop, through garlic_nl_register(). Returns as
- * garlic_open(), plus -EINVAL when sk is NULL or connected to another
- * protocol.
- */
-int garlic_attach(struct garlic **out, struct nl_sock *sk, uint32_t events,
-		  garlic_event_fn fn, void *userdata);
-
-/*
- * Installs garlic's message handler on cb so that nl_recvmsgs(sk, cb)
- * delivers parsed events to the handle's callback. Connector messages
- * have nlmsg_type NLMSG_DONE, so libnl hands them to NL_CB_FINISH (never
- * NL_CB_VALID): that is the hook garlic takes. It also turns off cb's
- * sequence check (NL_CB_SEQ_CHECK), which would refuse them. garlic_close()
- * puts the NL_CB_FINISH hook back to libnl's default. Returns 0, or -EINVAL for NULL arguments.
- */
-int garlic_nl_register(struct garlic *g, struct nl_cb *cb);
-
-/*
- * The handler itself, an nl_recvmsg_msg_cb_t taking the struct garlic as
- * its argument, for applications that install it on a hook of their
- * choice. Returns NL_OK, or NL_STOP when the callback asked to stop.
- */
-int garlic_nl_handler(struct nl_msg *msg, void *garlic);
-
-/* filter */
-
-/* Room garlic_filter_build() ever needs, in instructions. */
-#define GARLIC_FILTER_MAX_INSNS 16
-
-/*
- * Writes into insns (room for max instructions) a classic BPF socket
- * filter passing only the kinds in events, plus the kernel's ACKs. With
- * GARLIC_EVENT_NONZERO_EXIT but not GARLIC_EVENT_EXIT it passes only exits
- * whose exit_code is not 0. Returns the number of instructions, or
- * -EINVAL for unknown bits in events, 0 events, or NULL insns, or -ENOSPC
- * when max is too small.
- */
-int garlic_filter_build(uint32_t events, struct sock_filter *insns,
-			unsigned int max);
-
-/*
- * Builds that filter and attaches it to fd with SO_ATTACH_FILTER; with
- * events 0 or GARLIC_EVENT_ALL it detaches any filter instead.
- * Returns 0 or a negative errno.
- */
-int garlic_filter_attach(int fd, uint32_t events);
-
-/* taskstats */
-
-/*
- * Per-task accounting from the kernel's TASKSTATS generic netlink family
- * (CONFIG_TASKSTATS; I/O bytes need CONFIG_TASK_IO_ACCOUNTING). Every
- * call here needs CAP_NET_ADMIN, and the exit stream works only from the
- * initial pid, user and network namespaces.
- *
- * garlic reads the kernel's record by its version and the length the
- * kernel gave it, never by the size of an installed header's struct
- * (Linux 6.18 sends version 16, 560 bytes; Debian 12's header describes
- * 13): a field the sending kernel's version does not have stays 0.
- */
-
-/* struct garlic_taskstats.flags: the kernel's accounting flags. */
-#define GARLIC_TASKSTATS_FORK	0x01 /* forked but did not exec (AFORK) */
-#define GARLIC_TASKSTATS_SU	0x02 /* used super-user privileges (ASU) */
-#define GARLIC_TASKSTATS_CORE	0x08 /* dumped core (ACORE) */
-#define GARLIC_TASKSTATS_XSIG	0x10 /* killed by a signal (AXSIG) */
-#define GARLIC_TASKSTATS_GROUP	0x20 /* last task of its process (AGROUP) */
-
-/* What a struct garlic_taskstats describes. */
-enum garlic_taskstats_scope {
-	GARLIC_TASKSTATS_TASK = 1,    /* one task (thread): id is its pid */
-	GARLIC_TASKSTATS_PROCESS = 2, /* a whole thread group: id is its tgid */
-};
-
-/*
- * One record. Pids and ids are those of the initial namespaces (of the
- * caller's, for garlic_taskstats_query_*()).
- *
- * A task record (GARLIC_TASKSTATS_TASK) has every field. A process
- * record (GARLIC_TASKSTATS_PROCESS: garlic_taskstats_query_tgid(), or the
- * one the kernel adds when the last task of a multi-threaded process
- * exits) holds only sums over the process's tasks; on Linux 6.18 those
- * are elapsed_us (each task's elapsed time, added up), user_us,
- * system_us, the context switches and the delay fields (older kernels
- * fill fewer), while its pid, name, ids, exit code, memory and I/O fields
- * are 0.
- *
- * Times are microseconds unless the name says otherwise. user_us and
- * system_us are sampled at timer ticks (4 ms at HZ=250), so short tasks
- * show multiples of the tick; cpu_run_virtual_ns is the exact run time.
- * The delay fields are counts and nanosecond totals of waits; apart from
- * the CPU ones they stay 0 unless the kernel has CONFIG_TASK_DELAY_ACCT
- * and delay accounting is on (sysctl kernel.task_delayacct=1 or the
- * "delayacct" boot parameter).
- */
-struct garlic_taskstats {
-	uint32_t scope;		/* GARLIC_TASKSTATS_TASK or _PROCESS */
-	uint32_t id;		/* the pid or tgid the record is about */
-	/* The kernel's TASKSTATS_VERSION; 0 when it did not say (process
-	   records at exit before Linux fixed that: read as the layout every
-	   version shares). */
-	uint16_t version;
-	uint8_t flags;		/* GARLIC_TASKSTATS_* */
-	int8_t nice;		/* the task's nice value */
-	uint32_t exit_code;	/* raw wait status, as in struct garlic_event */
-	uint32_t pid, ppid;	/* the task and its parent's tgid */
-	uint32_t tgid;		/* the task's process (version 12 on) */
-	uint32_t uid, gid;	/* real ids */
-	char comm[32];		/* the task's name, NUL-terminated */
-	uint64_t begin_time;	/* start, seconds since the epoch */
-	uint64_t elapsed_us;	/* wall time from start to exit (or now) */
-	uint64_t user_us, system_us; /* CPU time, sampled at ticks */
-	uint64_t minor_faults, major_faults;
-	/* Peak resident and virtual memory of the task's address space. */
-	uint64_t hiwater_rss_kib, hiwater_vm_kib;
-	/* The kernel rounds the next eight fields down to a multiple of 1024,
-	   even the counts. Bytes through read/write system calls, and the
-	   number of those calls: */
-	uint64_t read_chars, write_chars;
-	uint64_t read_syscalls, write_syscalls;
-	/* Storage I/O the task caused: bytes it made the kernel read from, or
-	   dirtied in the page cache for, a block device. A file system without
-	   one (tmpfs) counts 0; writes are counted when dirtied, not when
-	   written back. */
-	uint64_t read_bytes, write_bytes;
-	uint64_t cancelled_write_bytes; /* dirtied, then truncated before
-					   write-back */
-	uint64_t voluntary_switches, involuntary_switches;
-	uint64_t cpu_delay_count, cpu_delay_ns;	    /* runnable, waiting for a CPU */
-	uint64_t blkio_delay_count, blkio_delay_ns; /* waiting for block I/O */
-	uint64_t swapin_delay_count, swapin_delay_ns;
-	uint64_t freepages_delay_count, freepages_delay_ns; /* memory reclaim */
-	uint64_t thrashing_delay_count, thrashing_delay_ns;
-	uint64_t cpu_run_real_ns;    /* CPU time, from user_us + system_us */
-	uint64_t cpu_run_virtual_ns; /* CPU time the scheduler measured, exact */
-	uint64_t exe_dev, exe_inode; /* the program file (version 12 on; 0 for
-					kernel threads) */
-};
-
-/*
- * Reads the statistics of a live task (garlic_taskstats_query_pid(), a
- * task record) or process (garlic_taskstats_query_tgid(), a process
- * record) into *out, through a socket opened and closed for the call.
- * size is sizeof(struct garlic_taskstats) as the caller was built: a
- * later library whose struct has grown fills only those bytes, and an
- * older one zeroes the bytes past its own struct (fields it cannot know).
- * A task that has exited is gone once reaped; until then (a zombie) it is
- * still found. Returns 0, or (leaving *out untouched):
- *   -EINVAL     pid <= 0, out is NULL, or size is less than the
- *               struct had in garlic 0.1 (its GARLIC_1 ABI)
- *   -EPERM      the caller lacks CAP_NET_ADMIN (TASKSTATS_CMD_GET is
- *               GENL_ADMIN_PERM on every kernel)
- *   -ENOENT     the kernel has no TASKSTATS family (CONFIG_TASKSTATS)
- *   -ESRCH      no such task or process (in the caller's pid namespace)
- *   -EBADMSG    the kernel's answer was malformed
- *   -ETIMEDOUT  no answer within a second
- *   -ENOMEM, or another errno from socket(2), send(2) or recv(2)
- */
-int garlic_taskstats_query_pid(pid_t pid, struct garlic_taskstats *out, size_t size);
-int garlic_taskstats_query_tgid(pid_t tgid, struct garlic_taskstats *out, size_t size);
-
-/* A subscription to the statistics of every task that exits. Opaque. */
-struct garlic_taskstats_listener;
-
-/*
- * Called once per record; the record is valid only during the call.
- * Return non-zero to stop the current garlic_taskstats_receive() after
- * the message at hand (a task's record and its process's share one, and
- * are delivered together).
- */
-typedef int (*garlic_taskstats_fn)(const struct garlic_taskstats *stats,
-				   void *userdata);
-
-/*
- * Registers for the exit statistics of tasks that exit on the CPUs in
- * cpumask (a list such as "0-3,8"; NULL: every possible CPU, which a
- * listener wanting every exit needs). At each exit the kernel sends the
- * task's record and, when the last task of a multi-threaded process
- * exits, the process's record after it, in one message. Records of tasks
- * that exit while this call runs may be missed.
- *
- * The socket is close-on-exec, with an 8 MiB receive buffer (16 MiB as
- * the kernel counts it: ~13 000 records); GARLIC_OPEN_NONBLOCK in flags
- * makes it non-blocking. Returns 0 and sets *out, or (leaving *out
- * untouched):
- *   -EINVAL        out or fn is NULL, flags has other bits, cpumask is
- *                  empty, not a CPU list ("1-0") or names a CPU in a hole
- *                  of the possible ones; or the caller is not in the
- *                  initial pid and user namespaces (the kernel refuses
- *                  those)
- *   -ERANGE        cpumask names a CPU past the last possible one (on
- *                  most kernels; else past NR_CPUS, and -EINVAL below)
- *   -E2BIG         cpumask is longer than the kernel accepts
- *   -EPERM         the caller lacks CAP_NET_ADMIN
- *   -ENOENT        the kernel has no TASKSTATS family (CONFIG_TASKSTATS)
- *   -ECONNREFUSED  the caller is not in the initial network namespace,
- *                  where the kernel sends every exit record
- *   -ETIMEDOUT     the kernel did not confirm the registration
- *   -ENOMEM, or another errno from socket(2), send(2) or recv(2)
- */
-int garlic_taskstats_open(struct garlic_taskstats_listener **out,
-			  const char *cpumask, uint32_t flags,
-			  garlic_taskstats_fn fn, void *userdata);
-
-/*
- * Deregisters, closes the socket and frees the listener. NULL is a no-op.
- * It may be called from inside the callback: the listener is then freed
- * when the callback returns, and the garlic_taskstats_receive() that
- * called it returns at once with the records delivered so far.
- */
-void garlic_taskstats_close(struct garlic_taskstats_listener *l);
-
-/*
- * The socket's fd for poll/epoll loops: readable means
- * garlic_taskstats_receive() has work. Returns it, or -EINVAL for NULL.
- */
-int garlic_taskstats_fd(struct garlic_taskstats_listener *l);
-
-/*
- * Reads what is queued, up to a bounded batch, and calls fn per record.
- * Blocks only if the socket is blocking and nothing is queued; EINTR is
- * retried. Returns the records delivered (0 is possible: what was read
- * held none), or:
- *   -EAGAIN   non-blocking and nothing queued
- *   -ENOBUFS  the receive buffer overflowed and the kernel dropped
- *             records; listening goes on: call again
- *   -EINVAL   l is NULL
- *   another errno from recvmsg(2)
- * An error met after records were delivered in the same call is kept:
- * that call returns their count, and the next one returns the error.
- */
-int garlic_taskstats_receive(struct garlic_taskstats_listener *l);
-
-/*
- * Pairing exit events with their statistics. In do_exit() the kernel
- * makes a task's statistics (taskstats_exit()) before its proc connector
- * exit event (proc_exit_connector()), but the two travel on different
- * sockets and either may be read first. Measured on 2 CPUs with a
- * reader per socket: of exits one at a time, 97-99.8% had their
- * statistics read first, typically ~0.4 ms before the event; in a fork
- * storm ~75% did, and either came up to ~30 ms after the other.
- *
- * A joiner is fed both streams: exit events from garlic_receive()'s
- * callback, records from garlic_taskstats_receive()'s. It calls fn once
- * for every exit event fed, with the task's record (scope
- * GARLIC_TASKSTATS_TASK, id == exit->exit.process_pid), or with NULL when
- * none came within wait_ms of the exit event being fed: no exit is ever
- * dropped. For a multi-threaded process the paired record is its main
- * thread's; the process's sums come as a separate GARLIC_TASKSTATS_PROCESS
- * record, which the joiner does not pair. A wait of 100-200 ms covers
- * what was measured; an exit then reaches fn that much later when its
- * record never comes (the listener's CPU mask leaves out the CPU, or
- * records were lost).
- *
- * Records are matched by pid (and tgid, version 12 on), so a listener
- * covering every CPU and events of every exit make every pair. fn must
- * not feed, flush or free the joiner.
- */
-struct garlic_exit_joiner;
-
-typedef int (*garlic_exit_fn)(const struct garlic_event *exit,
-			      const struct garlic_taskstats *stats,
-			      void *userdata);
-
-/*
- * Returns 0 and sets *out, or -EINVAL (out or fn NULL) or -ENOMEM. fn's
- * return value is ignored.
- */
-int garlic_exit_joiner_new(struct garlic_exit_joiner **out, unsigned int wait_ms,
-			   garlic_exit_fn fn, void *userdata);
-/* Frees the joiner without delivering what waits in it. NULL is a no-op. */
-void garlic_exit_joiner_free(struct garlic_exit_joiner *j);
-/*
- * Feed an exit event (other kinds are ignored) or a record (process
- * records are ignored). Either may deliver pairs: the one it completes,
- * or, when 1024 exits already wait, the oldest with NULL. A record that
- * waits longer than wait_ms for its exit is dropped. Returns the pairs
- * delivered, or -EINVAL for a NULL argument.
- */
-int garlic_exit_joiner_add_event(struct garlic_exit_joiner *j,
-				 const struct garlic_event *ev);
-int garlic_exit_joiner_add_stats(struct garlic_exit_joiner *j,
-				 const struct garlic_taskstats *stats);
-/*
- * Delivers, with NULL, the exits whose wait is over, or every waiting
- * exit when all is non-zero (before freeing the joiner, for instance).
- * Returns the pairs delivered, or -EINVAL for NULL.
- */
-int garlic_exit_joiner_flush(struct garlic_exit_joiner *j, int all);
-/*
- * Milliseconds until the oldest waiting exit is due, for a poll()
- * timeout (then call garlic_exit_joiner_flush()); -1 when nothing waits.
- */
-int garlic_exit_joiner_timeout(struct garlic_exit_joiner *j);
 
 /* errors */
 

@@ -46,9 +46,9 @@ static uint64_t now_ns(void)
 /* The kinds the person asked to see; NONZERO_EXIT means failed exits. */
 static bool wanted(const struct options *opt, const struct garlic_event *ev)
 {
-	uint32_t mask = opt->events ? opt->events : GARLIC_EVENT_ALL;
+	uint32_t mask = opt->events;
 
-	if (ev->type & mask)
+	if (!mask || ev->type & mask)
 		return true;
 	return ev->type == GARLIC_EVENT_EXIT && (mask & GARLIC_EVENT_NONZERO_EXIT) &&
 	       ev->exit.exit_code != 0;
@@ -92,7 +92,7 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 			p->start_ns = ev->timestamp_ns; /* born before we listened */
 		return p;
 	default:
-		return proc_find(ev->exec.process_tgid);
+		return proc_find(ev->tgid);
 	}
 }
 
@@ -102,8 +102,7 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 {
 	const struct options *opt = m->opt;
 	struct shown s = { .ev = ev, .lifetime_ns = -1, .stats = stats };
-	pid_t tgid = ev->type == GARLIC_EVENT_FORK ? ev->fork.child_tgid
-						   : ev->exec.process_tgid;
+	pid_t tgid = ev->tgid;
 
 	s.depth = p ? p->depth : 0;
 	if (ev->type == GARLIC_EVENT_FORK) {
@@ -111,9 +110,9 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 		s.ppid = ev->fork.child_pid != ev->fork.child_tgid ? ev->fork.child_tgid
 								  : ev->fork.parent_tgid;
 	} else {
-		s.pid = ev->exec.process_pid;
-		if (ev->exec.process_pid != ev->exec.process_tgid)
-			s.ppid = ev->exec.process_tgid;
+		s.pid = ev->pid;
+		if (ev->pid != ev->tgid)
+			s.ppid = ev->tgid;
 		else if (ev->type == GARLIC_EVENT_EXIT && ev->exit.parent_tgid)
 			s.ppid = ev->exit.parent_tgid;
 		else if (p && p->ppid)
@@ -123,10 +122,9 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 	}
 	if (ev->type == GARLIC_EVENT_EXEC) {
 		s.cmdline = m->cmdline;
-		s.cmdline_len = proc_cmdline(ev->exec.process_pid, m->cmdline, sizeof(m->cmdline));
+		s.cmdline_len = proc_cmdline(ev->pid, m->cmdline, sizeof(m->cmdline));
 	}
-	if (ev->type == GARLIC_EVENT_EXIT && p && p->start_ns &&
-	    ev->exit.process_pid == ev->exit.process_tgid)
+	if (ev->type == GARLIC_EVENT_EXIT && p && p->start_ns && ev->pid == ev->tgid)
 		s.lifetime_ns = (int64_t)(ev->timestamp_ns - p->start_ns);
 	if (opt->journal) {
 		int r = journal_event(opt, &s);
@@ -154,8 +152,8 @@ static int on_exit_paired(const struct garlic_event *ev, const struct garlic_tas
 	struct monitor *m = userdata;
 
 	if (!m->stop)
-		show_event(m, ev, proc_find(ev->exit.process_pid), stats);
-	proc_remove(ev->exit.process_pid);
+		show_event(m, ev, proc_find(ev->pid), stats);
+	proc_remove(ev->pid);
 	return 0;
 }
 
@@ -172,10 +170,8 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 	struct monitor *m = userdata;
 	const struct options *opt = m->opt;
 	struct proc *p = book(m, ev);
-	pid_t tgid = ev->type == GARLIC_EVENT_FORK ? ev->fork.child_tgid
-						   : ev->exec.process_tgid;
-	bool process_exit = ev->type == GARLIC_EVENT_EXIT &&
-			    ev->exit.process_pid == ev->exit.process_tgid;
+	pid_t tgid = ev->tgid;
+	bool process_exit = ev->type == GARLIC_EVENT_EXIT && ev->pid == ev->tgid;
 	bool show = wanted(opt, ev) &&
 		    (is_followed(opt, tgid) ||
 		     (ev->type == GARLIC_EVENT_FORK && is_followed(opt, ev->fork.parent_tgid)));
@@ -188,7 +184,7 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 	if (show)
 		show_event(m, ev, p, NULL);
 	if (process_exit)
-		proc_remove(ev->exit.process_pid);
+		proc_remove(ev->pid);
 	/* A signal ends the batch at once: what is queued is of no more use. */
 	return m->stop || stop_requested;
 }
@@ -209,28 +205,29 @@ static int on_loss(const struct garlic_loss *loss, void *userdata)
 	return 0;
 }
 
+/* What to do about a failure to listen, where garlic_strerror() does not say. */
 static const char *advice(int err)
 {
 	switch (-err) {
 	case EPERM:
-		return "run it as root or with CAP_NET_ADMIN (kernels before 6.6 require it)";
-	case EPROTONOSUPPORT:
-		return "this kernel needs CONFIG_CONNECTOR=y and CONFIG_PROC_EVENTS=y";
+		return "; run it as root or give it CAP_NET_ADMIN";
 	case ECONNREFUSED:
-		return "run it in the host's network namespace (a container needs host networking)";
+		return "; in a container, run it with the host's network";
 	case ETIMEDOUT:
-		return "run it in the initial pid and user namespaces (on the host, not in a container)";
+		return "; run it on the host, not in a container's pid or user namespace";
 	default:
-		return "see garlic-monitor(1)";
+		return "";
 	}
 }
 
 static void print_stats(struct monitor *m, double seconds)
 {
 	struct garlic_counters c = { 0 };
+	enum garlic_filter_mode mode = GARLIC_FILTER_NONE;
 	bool first = true;
 
 	garlic_get_counters(m->g, &c, sizeof(c));
+	garlic_get_filter_mode(m->g, &mode);
 	fprintf(stderr, "%s: %lu events in %.2f s (%.1f/s), %lu lost\n", PROGRAM,
 		m->printed, seconds, seconds > 0 ? m->printed / seconds : 0.0,
 		(unsigned long)c.lost);
@@ -248,44 +245,34 @@ static void print_stats(struct monitor *m, double seconds)
 	fprintf(stderr, "  received %lu, overruns %lu, malformed %lu, foreign %lu, filter %s\n",
 		(unsigned long)c.events, (unsigned long)c.overruns,
 		(unsigned long)c.malformed, (unsigned long)c.foreign,
-		garlic_filter_mode(m->g) == GARLIC_FILTER_KERNEL ? "kernel"
-		: garlic_filter_mode(m->g) == GARLIC_FILTER_BPF	 ? "bpf"
-								 : "none");
+		mode == GARLIC_FILTER_KERNEL ? "kernel" : mode == GARLIC_FILTER_BPF ? "bpf" : "none");
 }
 
 /*
- * poll()'s timeout in ms: the --duration deadline, events already read,
- * exits waiting for their statistics; -2 once the deadline has passed.
+ * poll()'s timeout in ms: the --duration deadline; -2 once it has passed.
+ * Everything else that is due shows on a descriptor.
  */
-static int wait_timeout(struct monitor *m, uint64_t deadline)
+static int wait_timeout(uint64_t deadline)
 {
-	int timeout = -1, joiner_timeout;
+	uint64_t now;
 
-	if (deadline) {
-		uint64_t now = now_ns();
-
-		if (now >= deadline)
-			return -2;
-		/* Rounded up: waking a little early would only spin. */
-		timeout = (int)((deadline - now + 999999) / 1000000);
-	}
-	if (garlic_pending(m->g) > 0)
-		timeout = 0;
-	joiner_timeout = garlic_exit_joiner_timeout(m->joiner);
-	if (joiner_timeout >= 0 && (timeout < 0 || joiner_timeout < timeout))
-		timeout = joiner_timeout;
-	return timeout;
+	if (!deadline)
+		return -1;
+	now = now_ns();
+	if (now >= deadline)
+		return -2;
+	/* Rounded up: waking a little early would only spin. */
+	return (int)((deadline - now + 999999) / 1000000);
 }
 
 static int open_listeners(struct monitor *m)
 {
 	const struct options *opt = m->opt;
-	struct garlic_open_opts gopts = {
-		.sz = sizeof(gopts),
+	struct garlic_open_opts gopts = GARLIC_OPEN_OPTS(
 		.flags = GARLIC_OPEN_NONBLOCK,
 		.rcvbuf = opt->rcvbuf,
-		.latency_budget_us = (unsigned int)(opt->latency_ms * 1000),
-	};
+		.latency_budget_us = (unsigned int)(opt->latency_ms * 1000));
+	struct garlic_taskstats_opts topts = GARLIC_TASKSTATS_OPTS(.flags = GARLIC_OPEN_NONBLOCK);
 	int r;
 
 	/* The kernel filters; fork events also feed --children and --tree. */
@@ -294,14 +281,14 @@ static int open_listeners(struct monitor *m)
 		gopts.events |= GARLIC_EVENT_FORK;
 	r = garlic_open_opts(&m->g, &gopts, on_event, m);
 	if (r < 0) {
-		fprintf(stderr, "%s: cannot listen to process events: %s; %s\n", PROGRAM,
+		fprintf(stderr, "%s: cannot listen to process events: %s%s\n", PROGRAM,
 			garlic_strerror(r), advice(r));
 		return r;
 	}
 	garlic_set_loss_fn(m->g, on_loss, m);
 	if (!opt->taskstats)
 		return 0;
-	r = garlic_taskstats_open(&m->taskstats, NULL, GARLIC_OPEN_NONBLOCK, on_stats, m);
+	r = garlic_taskstats_open(&m->taskstats, &topts, on_stats, m);
 	if (r == 0)
 		r = garlic_exit_joiner_new(&m->joiner, TASKSTATS_WAIT_MS, on_exit_paired, m);
 	if (r < 0)
@@ -340,10 +327,11 @@ int monitor_run(const struct options *opt)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
 
 	while (!m.stop && !stop_requested) {
-		struct pollfd fds[3] = {
+		struct pollfd fds[4] = {
 			{ .fd = garlic_fd(m.g), .events = POLLIN },
 			{ .fd = wake_fd, .events = POLLIN },
 			{ .fd = m.taskstats ? garlic_taskstats_fd(m.taskstats) : -1, .events = POLLIN },
+			{ .fd = m.joiner ? garlic_exit_joiner_fd(m.joiner) : -1, .events = POLLIN },
 		};
 		int timeout;
 
@@ -351,10 +339,10 @@ int monitor_run(const struct options *opt)
 		out_flush(&m.out);
 		if (m.out.broken || m.out.error)
 			break;
-		timeout = wait_timeout(&m, deadline);
+		timeout = wait_timeout(deadline);
 		if (timeout == -2)
 			break;
-		r = poll(fds, 3, timeout);
+		r = poll(fds, 4, timeout);
 		if (r < 0 && errno != EINTR) {
 			fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 			status = 1;
@@ -381,13 +369,13 @@ int monitor_run(const struct options *opt)
 		 * One bounded batch per turn, never "until empty": under a storm
 		 * that would never end, and signals and --duration would wait.
 		 */
-		r = garlic_receive(m.g);
+		r = fds[0].revents & POLLIN ? garlic_receive(m.g) : 0;
 		if (r < 0 && r != -EAGAIN) {
 			fprintf(stderr, "%s: %s\n", PROGRAM, garlic_strerror(r));
 			status = 1;
 			break;
 		}
-		if (m.joiner)
+		if (m.joiner && (fds[3].revents & POLLIN))
 			garlic_exit_joiner_flush(m.joiner, 0);
 	}
 	/* Exits still waiting for statistics go out without them. */

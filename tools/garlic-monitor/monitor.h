@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <garlic/garlic.h>
+#include <garlic/taskstats.h>
 
 #define PROGRAM "garlic-monitor"
 
