@@ -301,12 +301,13 @@ static void sleep_until(uint64_t due_ns)
  * until a budget after this one, and meanwhile the fd does not show the
  * socket. The first event after a quiet spell is read at once.
  */
-static void plan_next_read(struct garlic *g, uint64_t read_ns, int dispatched)
+static void plan_next_read(struct garlic *g, uint64_t read_ns, int dispatched, bool drained)
 {
 	bool busy = dispatched > 1 || read_ns - g->last_wake_ns < g->latency_budget_ns;
 
 	g->last_wake_ns = read_ns;
-	if (g->latency_budget_ns && dispatched > 0 && busy)
+	/* A backlog left by the call's bound is read at once, not a budget later. */
+	if (g->latency_budget_ns && dispatched > 0 && busy && drained)
 		g->batch_due_ns = read_ns + g->latency_budget_ns;
 }
 
@@ -376,7 +377,7 @@ static int receive(struct garlic *g)
 		if (n < 0)
 			return dispatched > 0 ? dispatched : n;
 	}
-	plan_next_read(g, read_ns, dispatched);
+	plan_next_read(g, read_ns, dispatched, n < GARLIC_BATCH);
 
 	/*
 	 * A short batch means the queue ran dry: an overrun's drops are

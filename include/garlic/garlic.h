@@ -229,7 +229,8 @@ struct garlic_open_opts {
 	 * Trades latency for CPU under load. With a budget, once events come
 	 * faster than one per budget, the handle's fd turns readable at most
 	 * once per budget, and garlic_receive() then reads everything queued
-	 * meanwhile in one go: one wake-up for many events instead of one
+	 * meanwhile in one go (up to 4096 messages a call; a larger backlog
+	 * keeps the fd readable): one wake-up for many events instead of one
 	 * each. An event after a quiet spell is delivered at once; every
 	 * event is delivered at most about the budget after it happened. The
 	 * receive buffer must hold a budget's worth of events (~860 bytes
