@@ -14,6 +14,7 @@
 #include <netlink/socket.h>
 #include <netlink/handlers.h>
 
+#include "env.h"
 #include "live.h"
 
 #define TIMEOUT_MS 5000
@@ -181,12 +182,12 @@ static void test_close_sends_ignore(void)
 	pid_t pid;
 	char buf[256];
 
-	app_open(&app, true, GARLIC_EVENT_EXIT);
-	if (garlic_filter_mode(app.g) != GARLIC_FILTER_KERNEL) {
-		app_close(&app);
-		g_test_skip("before Linux 6.6 the kernel keeps no per-socket IGNORE state");
+	if (!env_kernel_at_least(6, 6)) {
+		live_skip("before Linux 6.6 the kernel keeps no per-socket IGNORE state");
 		return;
 	}
+	app_open(&app, true, GARLIC_EVENT_EXIT);
+	g_assert_cmpint(garlic_filter_mode(app.g), ==, GARLIC_FILTER_KERNEL);
 	garlic_close(app.g);
 	app.g = NULL;
 	/* Drain what came before the IGNORE. */
