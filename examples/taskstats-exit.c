@@ -91,6 +91,7 @@ int main(int argc, char **argv)
 		garlic_exit_joiner_free(joiner);
 		return 1;
 	}
+	fprintf(stderr, "taskstats-exit: listening\n");
 	while (!stop && (!end || time(NULL) < end)) {
 		struct pollfd fds[] = {
 			{ .fd = garlic_fd(g), .events = POLLIN },
