@@ -37,6 +37,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "epoll: %s\n", garlic_strerror(r));
 		return 1;
 	}
+	fprintf(stderr, "epoll: listening\n");
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	timer = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (ep < 0 || timer < 0 || timerfd_settime(timer, 0, &tick, NULL) < 0) {

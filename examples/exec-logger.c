@@ -28,6 +28,8 @@ int main(void)
 	struct garlic *g;
 	int r = garlic_open(&g, GARLIC_EVENT_EXEC, on_exec, NULL);
 
+	if (r == 0)
+		fprintf(stderr, "exec-logger: listening\n");
 	while (r >= 0 || r == -ENOBUFS) /* -ENOBUFS: events were lost, go on */
 		r = garlic_receive(g);
 	fprintf(stderr, "exec-logger: %s\n", garlic_strerror(r));

@@ -48,6 +48,7 @@ int main(int argc, char **argv)
 		g_printerr("glib-loop: %s\n", garlic_strerror(r));
 		return 1;
 	}
+	g_printerr("glib-loop: listening\n");
 	g_unix_fd_add(garlic_fd(g), G_IO_IN, on_readable, g);
 	g_timeout_add_seconds(argc > 1 ? atoi(argv[1]) : 3, on_timeout, loop);
 	g_main_loop_run(loop);

@@ -55,6 +55,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "libnl-app: %s\n", garlic_strerror(r));
 		return 1;
 	}
+	fprintf(stderr, "libnl-app: listening\n");
 	garlic_nl_register(g, cb);
 
 	while (left > 0) {

@@ -41,6 +41,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "listen: %s\n", garlic_strerror(r));
 		return 1;
 	}
+	/* Subscribed: every event from now on will be seen. */
+	fprintf(stderr, "listen: listening\n");
 	for (;;) {
 		r = garlic_receive(g);
 		if (r == -ENOBUFS) {

@@ -89,6 +89,7 @@ int main(int argc, char **argv)
 		garlic_exit_joiner_free(joiner);
 		return 1;
 	}
+	fprintf(stderr, "taskstats-exit: listening\n");
 	while (!stop && (!end || time(NULL) < end)) {
 		/* Each fd is readable exactly when its call has work. */
 		struct pollfd fds[] = {

@@ -8,19 +8,22 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"; kill $pids 2>/dev/null' EXIT
 pids=
 
-# Can this machine listen at all?
-"$ex/listen" 1 >"$tmp/probe" 2>&1 &
-probe=$!
-sleep 0.3
-/bin/true
-wait "$probe" || skip_all "cannot listen to the proc connector: $(cat "$tmp/probe")"
+need_live connector
 
-# start NAME ARGS...: runs an example in the background, output in $tmp/NAME.
+# start NAME ARGS...: runs an example in the background, output in
+# $tmp/NAME, and waits until it says on stderr that it is subscribed.
 start() {
 	name=$1
 	shift
-	"$ex/$name" "$@" >"$tmp/$name" 2>&1 &
+	"$ex/$name" "$@" >"$tmp/$name" 2>"$tmp/$name.err" &
 	pids="$pids $!"
+	for _ in $(seq 600); do
+		grep -q "^$name: listening\$" "$tmp/$name.err" && return 0
+		kill -0 $! 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "Bail out! $name did not start: $(cat "$tmp/$name.err")"
+	exit 1
 }
 
 # sees NAME PATTERN: within 5 s, the example printed a line matching PATTERN,
@@ -31,7 +34,7 @@ sees() {
 		grep -Eq "$2" "$tmp/$1" && return 0
 		sleep 0.1
 	done
-	diag "$1 printed: $(head -c 500 "$tmp/$1")"
+	diag "$1 printed: $(head -c 500 "$tmp/$1") $(head -c 500 "$tmp/$1.err")"
 	return 1
 }
 
@@ -40,9 +43,8 @@ start exec-logger
 start epoll 30
 start libnl-app 1000 fork,exec,exit
 [ -x "$ex/glib-loop" ] && start glib-loop 30
-# Exit statistics need CAP_NET_ADMIN (taskstats) on every kernel.
-[ "$(id -u)" = 0 ] && start taskstats-exit 30
-sleep 0.5
+# Exit statistics need taskstats (CAP_NET_ADMIN, the initial namespaces).
+taskstats_why=$("$top_builddir/tests/env-check" taskstats) && start taskstats-exit 30
 
 # A marker command line only this script runs.
 marker="garlic-example-marker-$$"
@@ -60,9 +62,11 @@ ok "libnl-app prints an exec through nl_recvmsgs" sees libnl-app '^exec pid=[0-9
 if [ -x "$ex/glib-loop" ]; then
 	ok "glib-loop prints an exec from the GLib main loop" sees glib-loop '^exec [0-9]+'
 fi
-if [ "$(id -u)" = 0 ]; then
+if [ -z "$taskstats_why" ]; then
 	ok "taskstats-exit pairs an exit with its statistics" \
 		sees taskstats-exit '^exit [0-9]+ code 0 comm sh cpu [0-9.]+ ms .* max-rss [1-9][0-9]* KiB'
+else
+	skip "taskstats-exit pairs an exit with its statistics" "$taskstats_why"
 fi
 kill $pids 2>/dev/null
 done_testing

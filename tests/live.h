@@ -22,12 +22,26 @@ int collector_fn(const struct garlic_event *ev, void *userdata);
 
 /*
  * Skips the whole program (TAP "1..0 # SKIP", exit 77) when this machine
- * cannot listen to the proc connector; tells why.
+ * cannot listen to the proc connector, for a reason found in the
+ * environment (tests/env.h); a garlic_open() that fails later is a
+ * failure, never a skip.
  */
 void live_require_connector(void);
 
 /* The handle's filter mode, or fails the test. */
 enum garlic_filter_mode filter_mode(const struct garlic *g);
+
+/*
+ * Skips the whole program with reason; under GARLIC_REQUIRE_LIVE=1 bails
+ * out and exits 1 instead.
+ */
+void live_skip_all(const char *reason);
+
+/*
+ * Skips the running test case with reason (the case must return next);
+ * under GARLIC_REQUIRE_LIVE=1 fails it instead.
+ */
+void live_skip(const char *reason);
 
 /* Opens a listener collecting into c, or fails the test. */
 struct garlic *live_open(uint32_t events, struct collector *c);

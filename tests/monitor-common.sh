@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the tests/monitor-*.sh scripts (POSIX sh: make may run them
 # with dash). Starts garlic-monitor in the background, waits until it
-# listens, stops it, and reads its JSON with python3.
+# is subscribed (--ready-file), stops it, and reads its JSON with python3.
 . "$top_srcdir/tests/tap.sh"
 
 M="$top_builddir/tools/garlic-monitor/garlic-monitor"
@@ -20,35 +20,62 @@ need_python() {
 	[ -n "$PYTHON" ] || skip_all "python3 is needed to read the JSON"
 }
 
-# need_listen: skips the script, with the monitor's reason, where it
-# cannot listen (exit status 1: old kernel and no privilege, a container).
+# need_listen: skips the script where the environment rules listening
+# out (tests/env.h); where it does not, a monitor that cannot listen fails.
 need_listen() {
-	"$M" --quiet --duration 0.1 >"$tmp/probe" 2>&1
-	case $? in
-	0) ;;
-	1) skip_all "garlic-monitor cannot listen here: $(head -1 "$tmp/probe")" ;;
-	*) echo "Bail out! garlic-monitor failed: $(head -1 "$tmp/probe")"; exit 1 ;;
-	esac
+	need_live connector
+}
+
+# ready FILE PID: waits until the monitor PID, started with --ready-file
+# FILE, is subscribed; fails if it dies first or takes 30 s.
+ready() {
+	ready_i=0
+	while [ $ready_i -lt 600 ]; do
+		[ -s "$1" ] && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.05
+		ready_i=$((ready_i + 1))
+	done
+	return 1
 }
 
 # start FILE ARGS...: garlic-monitor ARGS in the background, output in
-# FILE, errors in FILE.err. Returns once the monitor printed something,
-# running $MARKER (default /bin/true) until then so that an event comes;
-# the monitor prints nothing from before it listened.
+# FILE, errors in FILE.err. Returns once it is subscribed: every event
+# made after that is seen.
 start() {
 	start_file=$1
 	shift
-	"$M" "$@" >"$start_file" 2>"$start_file.err" &
+	rm -f "$start_file.ready"
+	"$M" --ready-file "$start_file.ready" "$@" >"$start_file" 2>"$start_file.err" &
 	mon=$!
-	start_i=0
-	while [ $start_i -lt 200 ]; do
-		${MARKER:-/bin/true}
-		[ -s "$start_file" ] && return 0
-		kill -0 "$mon" 2>/dev/null || break
+	ready "$start_file.ready" "$mon" && return 0
+	# Nothing after this would mean anything.
+	echo "Bail out! garlic-monitor $* did not start: $(cat "$start_file.err")"
+	exit 1
+}
+
+# has_child PID: waits until PID has a child process (a fork it made
+# in the background has happened); fails after 30 s.
+has_child() {
+	child_i=0
+	while [ $child_i -lt 600 ]; do
+		pgrep -P "$1" >/dev/null && return 0
 		sleep 0.05
-		start_i=$((start_i + 1))
+		child_i=$((child_i + 1))
 	done
-	diag "the monitor did not start: $(cat "$start_file.err")"
+	return 1
+}
+
+# state PID STATES: waits until the process is in one of the states
+# (letters of /proc/PID/stat: T stopped, Z zombie); fails after 30 s.
+state() {
+	state_i=0
+	while [ $state_i -lt 600 ]; do
+		state_now=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
+		[ -n "$state_now" ] && case $2 in *"$state_now"*) return 0 ;; esac
+		sleep 0.05
+		state_i=$((state_i + 1))
+	done
 	return 1
 }
 

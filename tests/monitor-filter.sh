@@ -32,10 +32,8 @@ ok "--events fork,exit: both come" sh -c "
 	check has '$tmp/fe.json' \"e['event_string'] == 'exit' and d['process_pid'] == $last\""
 
 # --events nonzero_exit: failed exits only.
-nonzero() {
-	sh -c 'exit 1'
-}
-MARKER=nonzero start "$tmp/nz.json" --json --events nonzero_exit --latency 0
+start "$tmp/nz.json" --json --events nonzero_exit --latency 0
+sh -c 'exit 1'
 sh -c 'exit 0'
 sh -c 'exit 4' &
 last=$!
@@ -47,17 +45,14 @@ ok "--events nonzero_exit: only exits, none of them 0" check all "$tmp/nz.json" 
 ok "--events nonzero_exit: exit 4 is there" check has "$tmp/nz.json" \
 	"d['process_pid'] == $last and d['exit_code'] == 1024"
 
-# --pid: a target that makes marker events (so that the monitor is
-# known to listen) until the gate file exists, then does its work.
+# --pid: a target that waits for the gate file (the monitor is
+# subscribed), then does its work.
 gate=$tmp/gate
 target() {
 	rm -f "$gate"
-	sh -c 'while [ ! -e "$1" ]; do /bin/true; sleep 0.05; done; sh -c "sh -c \"exit 5\""; exit 6' \
+	sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done; sh -c "sh -c \"exit 5\""; exit 6' \
 		garlic-target "$gate" &
 	target=$!
-}
-marker_none() {
-	:
 }
 
 # Something else happening meanwhile, which must not show.
@@ -68,7 +63,7 @@ noise() {
 noise
 
 target
-MARKER=marker_none start "$tmp/pid.json" --json --pid $target --latency 0
+start "$tmp/pid.json" --json --pid $target --latency 0
 touch "$gate"
 wait $target
 check wait "$tmp/pid.json" "e['event_string'] == 'exit' and d['process_pid'] == $target" ||
@@ -80,7 +75,7 @@ ok "--pid: its exit 6" check has "$tmp/pid.json" \
 	"e['event_string'] == 'exit' and d['process_pid'] == $target and d['exit_code'] == 1536"
 
 target
-MARKER=marker_none start "$tmp/children.json" --json --pid $target --children --latency 0
+start "$tmp/children.json" --json --pid $target --children --latency 0
 touch "$gate"
 wait $target
 check wait "$tmp/children.json" "e['event_string'] == 'exit' and d['process_pid'] == $target" ||
@@ -96,10 +91,10 @@ ok "--pid --children: nothing from elsewhere" check all "$tmp/children.json" \
 # --children also follows descendants the process had before the monitor
 # started: no fork event names them.
 rm -f "$gate"
-sh -c '(while [ ! -e "$1" ]; do /bin/true; sleep 0.05; done; sh -c "exit 3") & wait' garlic-old "$gate" &
+sh -c '(while [ ! -e "$1" ]; do sleep 0.05; done; sh -c "exit 3") & wait' garlic-old "$gate" &
 target=$!
-sleep 0.2
-MARKER=marker_none start "$tmp/old.json" --json --pid $target --children --latency 0
+has_child $target || diag "the target made no child"
+start "$tmp/old.json" --json --pid $target --children --latency 0
 touch "$gate"
 wait $target
 check wait "$tmp/old.json" "e['event_string'] == 'exit' and d['process_pid'] == $target" ||

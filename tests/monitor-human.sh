@@ -42,9 +42,10 @@ fi
 # its name is still there: it exec'd and died, and its parent (sleep,
 # after the exec) does not reap it. The monitor is stopped meanwhile.
 kill -STOP $mon
+state $mon T || diag "the monitor did not stop"
 sh -c '/bin/true & exec sleep 1' &
 zombie_parent=$!
-sleep 0.3
+has_child $zombie_parent && state "$(pgrep -P $zombie_parent)" Z || diag "no zombie"
 kill -CONT $mon
 wait_grep "$tmp/human" "exec +[0-9]+ +$zombie_parent  \[true\]$" || diag "no [true] line"
 wait_grep "$tmp/human" "exit +$uid " || diag "the last exit did not come"
@@ -111,18 +112,34 @@ ok "--tree --events exec: only exec lines" sh -c "! grep -Ev '^.{13}exec ' '$tmp
 
 # Colour: always, never, auto (a terminal only), NO_COLOR.
 esc=$(printf '\033')
+# exit_line FILE: makes an exit and waits until FILE shows it.
+exit_line() {
+	/bin/true &
+	exit_pid=$!
+	wait $exit_pid
+	wait_grep "$1" " exit +$exit_pid " || diag "the exit of $exit_pid did not come"
+}
 start "$tmp/color" --color=always --events exit --latency 0
+exit_line "$tmp/color"
 ok "--color=always: SIGINT stops it" stop
 ok "--color=always colours each line and resets it" sh -c "
 	grep -q '^$esc\\[[0-9;]*m[0-9:.]\\{12\\} exit .*$esc\\[0m\$' '$tmp/color'"
 start "$tmp/auto" --events exit --latency 0
+exit_line "$tmp/auto"
 ok "auto: SIGINT stops it" stop
 ok "auto: no colour into a file" sh -c "! grep -q '$esc' '$tmp/auto'"
 if command -v script >/dev/null; then
-	# script(1) gives it a terminal.
+	# script(1) gives it a terminal; an exec once the monitor is subscribed.
+	cat >"$tmp/tty.sh" <<EOF
+"$M" --events exec --count 1 --duration 10 --latency 0 --ready-file "$tmp/tty.ready" &
+i=0
+while [ ! -s "$tmp/tty.ready" ] && [ \$i -lt 600 ]; do sleep 0.05; i=\$((i + 1)); done
+/bin/true
+wait
+EOF
 	on_tty() {
-		script -qec "sh -c '$M --events exec --duration 1.5 --latency 0 & sleep 0.5; /bin/true; wait'" \
-			/dev/null >"$tmp/tty" 2>&1
+		rm -f "$tmp/tty.ready"
+		script -qec "sh '$tmp/tty.sh'" /dev/null >"$tmp/tty" 2>&1
 	}
 	on_tty
 	ok "auto: colour on a terminal" grep -q "$esc\[" "$tmp/tty"

@@ -25,7 +25,6 @@ after=$!
 wait $after
 ok "JSON: events go on after the loss" check wait "$tmp/loss.json" \
 	"e['event_string'] == 'exit' and d['process_pid'] == $after"
-sleep 0.2
 ok "the monitor stops with status 0" stop
 ok "JSON: every line, the notice too, is as documented" check schema "$tmp/loss.json"
 ok "--stats counts the lost events" \

@@ -64,7 +64,8 @@ ok "| head -1 with --json: status 0" sh -c "
 # SIGINT and SIGTERM: status 0, every line complete.
 for sig in INT TERM; do
 	start "$tmp/sig.json" --json
-	sleep 0.2
+	# Some output (busy makes events), so that its end can be checked.
+	wait_grep "$tmp/sig.json" '^\{' || diag "no output"
 	ok "SIG$sig: status 0" stop $sig
 	ok "SIG$sig: nothing on stderr" test ! -s "$tmp/sig.json.err"
 	ok "SIG$sig: the output ends with a whole line" sh -c "tail -c 1 '$tmp/sig.json' | od -An -c | grep -q '\\\\n'"
@@ -76,22 +77,33 @@ stuck_reader() {
 	mkfifo "$tmp/fifo"
 	sleep 20 <"$tmp/fifo" &
 	reader=$!
-	"$M" --json --output "$tmp/fifo" 2>"$tmp/stuck.err" &
+	"$M" --json --output "$tmp/fifo" --ready-file "$tmp/stuck.ready" 2>"$tmp/stuck.err" &
 	mon=$!
+	ready "$tmp/stuck.ready" $mon || { diag "the monitor did not start"; return 1; }
 	# JSON lines of ~250 bytes: well past the pipe's and the monitor's buffers.
 	i=0
 	while [ $i -lt 600 ]; do
 		/bin/true
 		i=$((i + 1))
 	done
-	sleep 0.3
+	# Until its write(2) blocks, where the kernel shows where it sleeps.
+	i=0
+	while [ $i -lt 200 ]; do
+		case $(cat /proc/$mon/wchan 2>/dev/null) in
+		*pipe_write) break ;;
+		esac
+		sleep 0.05
+		i=$((i + 1))
+	done
+	[ $i -lt 200 ] || diag "not seen blocked in write(2): wchan $(cat /proc/$mon/wchan 2>/dev/null)"
 	t0=$(date +%s%N)
 	kill -TERM $mon
 	# At most 5 s, then it counts as hung. Polled here, not by a timer
 	# process: until this shell reaps it the pid cannot be reused, while a
 	# timer's late SIGKILL could hit whatever has the pid by then.
 	i=0
-	while [ $i -lt 100 ] && [ "$(cut -d' ' -f3 /proc/$mon/stat 2>/dev/null)" != Z ]; do
+	while [ $i -lt 100 ] && [ -e /proc/$mon ] &&
+		[ "$(cut -d' ' -f3 /proc/$mon/stat 2>/dev/null)" != Z ]; do
 		sleep 0.05
 		i=$((i + 1))
 	done
@@ -126,8 +138,9 @@ ok "--stats is printed on SIGINT too" sigint_stats
 # --output appends; after a rename and SIGHUP it writes to a new file.
 hup() {
 	echo "an earlier line" >"$tmp/log"
-	"$M" --output "$tmp/log" --events exec --latency 0 &
+	"$M" --output "$tmp/log" --events exec --latency 0 --ready-file "$tmp/log.ready" &
 	mon=$!
+	ready "$tmp/log.ready" $mon || return 1
 	wait_grep "$tmp/log" " exec " || return 1
 	mv "$tmp/log" "$tmp/log.1"
 	kill -HUP $mon

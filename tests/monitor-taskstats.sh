@@ -4,10 +4,8 @@
 # in JSON and human output (taskstats needs CAP_NET_ADMIN).
 . "$top_srcdir/tests/monitor-common.sh"
 need_listen
+need_live taskstats
 need_python
-if ! "$M" --taskstats --quiet --duration 0.1 >"$tmp/probe" 2>&1; then
-	skip_all "no exit statistics here: $(head -1 "$tmp/probe")"
-fi
 
 start "$tmp/ts.json" --json --latency 0 --taskstats --events exit
 sh -c 'head -c 1048576 /dev/zero > /dev/null; exit 3'

@@ -41,6 +41,11 @@ if ! command -v journalctl >/dev/null || [ ! -S /run/systemd/journal/socket ] ||
 	done_testing
 	exit $?
 fi
+if ! why=$("$top_builddir/tests/env-check" connector); then
+	skip "--journal entries" "$why"
+	done_testing
+	exit $?
+fi
 # The journal must take and give back an entry of ours before the
 # monitor's entries can be looked for in it.
 probe="garlic-service-probe-$$"
@@ -57,13 +62,22 @@ if ! journal_works; then
 	done_testing
 	exit $?
 fi
-"$M" --journal --events exit --latency 0 --duration 2 &
+"$M" --journal --events exit --latency 0 --duration 30 \
+	--ready-file "$tmp/ready" >"$tmp/mon.err" 2>&1 &
 mon=$!
-sleep 0.4
+subscribed() {
+	for _ in $(seq 600); do
+		[ -s "$tmp/ready" ] && return 0
+		kill -0 $mon 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "Bail out! garlic-monitor --journal did not start: $(cat "$tmp/mon.err")"
+	exit 1
+}
+subscribed
 sh -c "exit 9" &
 child=$!
 wait $child
-wait $mon
 found() {
 	for _ in $(seq 30); do
 		journalctl --no-pager -o json GARLIC_EVENT=exit GARLIC_PID=$child >"$tmp/j" 2>/dev/null
@@ -73,5 +87,7 @@ found() {
 	return 1
 }
 ok "journalctl GARLIC_EVENT=exit finds the exit with its fields" found
+kill -INT $mon
+ok "the monitor stops with status 0" wait $mon
 ok "MESSAGE is the human line" grep -q 'exit 9' "$tmp/j"
 done_testing

@@ -283,6 +283,38 @@ static void test_malformed(void)
 	expect(&s, MSG_SIZE, GARLIC_MSG_MALFORMED);
 }
 
+/*
+ * Each kind with the least data it needs is an event; one field (4
+ * bytes) less is malformed. The least: the fields the oldest kernels
+ * sent (coredump and exit without their parents before 4.18).
+ */
+static void test_least_data(void)
+{
+	static const struct {
+		uint32_t what;
+		int need;
+	} kinds[] = {
+		{ GARLIC_EVENT_FORK, 16 },   { GARLIC_EVENT_EXEC, 8 },
+		{ GARLIC_EVENT_UID, 16 },    { GARLIC_EVENT_GID, 16 },
+		{ GARLIC_EVENT_SID, 8 },     { GARLIC_EVENT_PTRACE, 16 },
+		{ GARLIC_EVENT_COMM, 24 },   { GARLIC_EVENT_COREDUMP, 8 },
+		{ GARLIC_EVENT_EXIT, 16 },
+	};
+
+	for (size_t i = 0; i < G_N_ELEMENTS(kinds); i++) {
+		for (int less = 0; less <= 4; less += 4) {
+			int cut = 24 - kinds[i].need + less;
+			struct msg_spec s = { .what = kinds[i].what, .data = { 1, 1 },
+					      .cn_len_delta = -cut, .nlmsg_len_delta = -cut };
+
+			g_test_message("kind %#x with %d data bytes", kinds[i].what,
+				       kinds[i].need - less);
+			expect(&s, MSG_SIZE - cut,
+			       less ? GARLIC_MSG_MALFORMED : GARLIC_MSG_EVENT);
+		}
+	}
+}
+
 static void test_foreign(void)
 {
 	struct msg_spec base = { .what = GARLIC_EVENT_EXEC, .data = { 1, 1 } };
@@ -757,6 +789,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/parse/ack", test_ack);
 	g_test_add_func("/parse/unknown-kind", test_unknown_kind);
 	g_test_add_func("/parse/short-legacy-kinds", test_short_legacy_kinds);
+	g_test_add_func("/parse/least-data", test_least_data);
 	g_test_add_func("/parse/truncated", test_truncated);
 	g_test_add_func("/parse/truncated-exact", test_truncated_exact);
 	g_test_add_func("/parse/malformed", test_malformed);

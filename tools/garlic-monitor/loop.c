@@ -297,6 +297,24 @@ static int open_listeners(struct monitor *m)
 	return r;
 }
 
+/* Tells a script that started us that events from now on are seen. */
+static int write_ready_file(const char *path)
+{
+	FILE *f = fopen(path, "we");
+	int r;
+
+	if (!f) {
+		fprintf(stderr, "%s: %s: %s\n", PROGRAM, path, strerror(errno));
+		return -1;
+	}
+	r = fprintf(f, "%d\n", (int)getpid());
+	if (fclose(f) != 0 || r < 0) {
+		fprintf(stderr, "%s: %s: %s\n", PROGRAM, path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int monitor_run(const struct options *opt)
 {
 	static struct monitor m; /* the output buffer is large: not on the stack */
@@ -322,6 +340,10 @@ int monitor_run(const struct options *opt)
 	/* After subscribing: a fork between the scan and the first read is seen. */
 	if (opt->children)
 		proc_seed_children(opt->pid);
+	if (opt->ready_file && write_ready_file(opt->ready_file) < 0) {
+		status = 1;
+		goto out;
+	}
 	start = now_ns();
 	if (opt->duration > 0)
 		deadline = start + (uint64_t)(opt->duration * 1e9);

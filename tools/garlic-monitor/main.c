@@ -37,6 +37,7 @@ static void usage(FILE *f)
 		"      --taskstats       exit lines with CPU, max RSS and I/O (taskstats; root)\n"
 		"      --journal         each event as a systemd journal entry (GARLIC_* fields)\n"
 		"      --rcvbuf BYTES    receive buffer size (default: the library's, 16 MiB)\n"
+		"      --ready-file FILE write the pid to FILE once subscribed\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
 		"\n"
@@ -84,7 +85,7 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL };
+	enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL, OPT_READY_FILE };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
@@ -102,6 +103,7 @@ int main(int argc, char **argv)
 		{ "latency", required_argument, NULL, 'l' },
 		{ "taskstats", no_argument, NULL, OPT_TASKSTATS },
 		{ "journal", no_argument, NULL, OPT_JOURNAL },
+		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -185,6 +187,11 @@ int main(int argc, char **argv)
 			if (!parse_ulong(optarg, INT_MAX, &v) || v < 4096)
 				return bad("--rcvbuf", optarg, "expected bytes, at least 4096");
 			opt.rcvbuf = (int)v;
+			break;
+		case OPT_READY_FILE:
+			if (!*optarg)
+				return bad("--ready-file", optarg, "expected a file name");
+			opt.ready_file = optarg;
 			break;
 		case 'V':
 			printf("%s %s\n", PROGRAM, PACKAGE_VERSION);

@@ -30,6 +30,7 @@ struct options {
 	double latency_ms;	/* the library's latency budget */
 	bool taskstats;		/* pair exits with their statistics */
 	bool journal;		/* events go to the systemd journal */
+	const char *ready_file;	/* gets our pid once subscribed; NULL: none */
 };
 
 /* output.c: a buffered writer that knows when to flush and when to stop. */
