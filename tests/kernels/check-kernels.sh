@@ -8,7 +8,8 @@
 # Environment: top_builddir and top_srcdir (absolute; make sets them),
 # KERNELS_CACHE (where the packages are downloaded and unpacked; default
 # $top_builddir/kernels-cache), KERNELS_TESTS ("live", "shell" or
-# "live,shell"; default live), KERNELS_TIMEOUT (seconds per guest).
+# "live,shell"; default live), KERNELS_TIMEOUT (seconds per guest),
+# KERNELS_PROGRAM_TIMEOUT (seconds per test program in the guest).
 #
 # For each version it takes the newest generic amd64 kernel the
 # configured apt sources offer (linux-image-VERSION*-amd64-unsigned),
@@ -27,6 +28,7 @@ top_srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 cache=${KERNELS_CACHE:-$top_builddir/kernels-cache}
 tests=${KERNELS_TESTS:-live}
 guest_timeout=${KERNELS_TIMEOUT:-600}
+program_timeout=${KERNELS_PROGRAM_TIMEOUT:-300}
 [ $# -gt 0 ] || set -- ${KERNELS:-6.1 6.12}
 
 # The modules the guest loads, after those they need; built-in ones are
@@ -42,7 +44,7 @@ for tool in qemu-system-x86_64 apt-get apt-cache dpkg-deb cpio gzip xz; do
 	command -v "$tool" >/dev/null || die "$tool is needed"
 done
 busybox=$(command -v busybox) || die "busybox (busybox-static) is needed"
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+LC_ALL=C ldd "$busybox" 2>&1 | grep -q 'not a dynamic executable' ||
 	die "$busybox is not static: install busybox-static"
 case $top_builddir$top_srcdir in
 *[[:space:]]*) die "the build and source paths must not contain spaces (the kernel command line carries them)" ;;
@@ -153,7 +155,7 @@ boot() {
 		-accel tcg,thread=multi -cpu max -m 2G -smp 2 \
 		-nographic -no-reboot \
 		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 quiet garlic_build=$top_builddir garlic_src=$top_srcdir garlic_tests=$tests" \
+		-append "console=ttyS0 panic=-1 quiet garlic_build=$top_builddir garlic_src=$top_srcdir garlic_tests=$tests garlic_timeout=$program_timeout" \
 		-virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap \
 		</dev/null >"$log" 2>&1
 }

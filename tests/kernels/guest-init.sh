@@ -16,7 +16,8 @@
 #
 # The kernel passes the unknown name=value words of its command line to
 # init as environment variables: garlic_build, garlic_src (the build and
-# source trees, absolute) and garlic_tests (what to run, see below).
+# source trees, absolute), garlic_tests (what to run: "live", "shell" or
+# both, comma-separated) and garlic_timeout (seconds per program).
 
 if [ "${1:-}" != run ]; then
 	# Stage 1: busybox only.
@@ -77,7 +78,7 @@ run() {
 	shift
 	log=/tmp/garlic-$(basename "$name").log
 	t0=$(date +%s)
-	timeout -k 5 300 "$@" >"$log" 2>&1 </dev/null
+	timeout -k 5 "${garlic_timeout:-300}" "$@" >"$log" 2>&1 </dev/null
 	rc=$?
 	sed "s|^|$name: |" "$log"
 	counts=$(awk -v rc="$rc" '
