@@ -14,7 +14,9 @@
 # For each version it takes the newest generic amd64 kernel the
 # configured apt sources offer (linux-image-VERSION*-amd64-unsigned),
 # fetches it with apt-get download and unpacks it with dpkg-deb -x:
-# nothing is installed on the host. A busybox initramfs loads the 9p and
+# nothing is installed on the host. The cache keeps the kernel image and
+# the modules the guest needs, per package name (a new package release
+# has a new name). A busybox initramfs loads the 9p and
 # overlay modules from the package and runs tests/kernels/guest-init.sh,
 # which mounts this machine's root read-only over virtio-9p with a tmpfs
 # overlay and runs the tests there. TCG, not KVM: on some hosts /dev/kvm
@@ -96,7 +98,7 @@ load_order() {
 # prepare VERSION: fetches and unpacks the package, builds the initramfs;
 # sets $kernel and $initrd.
 prepare() {
-	local pkg deb dir kdir root m name modlist loaded
+	local pkg deb dir tmp kdir root m name modlist loaded
 	pkg=$(package "$1")
 	if [ -z "$pkg" ] && [ "$(id -u)" = 0 ]; then
 		apt-get update >/dev/null 2>&1
@@ -107,44 +109,50 @@ prepare() {
 		return 1
 	}
 	mkdir -p "$cache"
-	deb=$(ls "$cache/${pkg}"_*.deb 2>/dev/null | sort -V | tail -1)
-	if [ -z "$deb" ]; then
-		echo "check-kernels: downloading $pkg"
-		(cd "$cache" && apt-get download "$pkg" >/dev/null) || return 1
-		deb=$(ls "$cache/${pkg}"_*.deb | sort -V | tail -1)
-	fi
+	# Kept: the kernel and the modules the guest loads, a few MB (the
+	# package unpacks to 100-400 MB).
 	dir=$cache/$pkg
-	if [ ! -e "$dir/.unpacked" ]; then
+	if [ ! -e "$dir/ready" ]; then
+		echo "check-kernels: downloading $pkg"
+		tmp=$(mktemp -d "$cache/tmp.XXXXXX")
+		# apt's sandbox user may not write here: said on stderr, harmless.
+		(cd "$tmp" && apt-get download "$pkg" >"$tmp/apt.log" 2>&1) || {
+			cat "$tmp/apt.log" >&2
+			rm -rf "$tmp"
+			return 1
+		}
+		dpkg-deb -x "$tmp"/*.deb "$tmp/x" || { rm -rf "$tmp"; return 1; }
+		kdir=$(ls -d "$tmp"/x/lib/modules/* "$tmp"/x/usr/lib/modules/* 2>/dev/null | head -1)
 		rm -rf "$dir"
-		dpkg-deb -x "$deb" "$dir" || return 1
-		touch "$dir/.unpacked"
+		mkdir -p "$dir/modules"
+		cp "$(ls "$tmp"/x/boot/vmlinuz-* | head -1)" "$dir/vmlinuz"
+		modlist=$tmp/modlist
+		find "$kdir/kernel" -name '*.ko*' >"$modlist"
+		loaded=
+		for m in $want_modules; do
+			load_order "$m"
+		done >"$tmp/order"
+		# The guest's busybox may not read compressed modules.
+		while read -r m; do
+			name=$(basename "$m")
+			unpack_module "$m" >"$dir/modules/${name%.ko*}.ko"
+			echo "${name%.ko*}.ko" >>"$dir/modules/order"
+		done <"$tmp/order"
+		rm -rf "$tmp"
+		touch "$dir/ready"
 	fi
-	kernel=$(ls "$dir"/boot/vmlinuz-* | head -1)
-	kdir=$(ls -d "$dir"/lib/modules/* | head -1)
-	initrd=$cache/$pkg.initrd.gz
+	kernel=$dir/vmlinuz
+	initrd=$dir/initrd.gz
 	# Rebuilt every time: guest-init.sh may have changed.
 	root=$(mktemp -d)
-	mkdir -p "$root/bin" "$root/modules"
+	mkdir -p "$root/bin"
 	cp "$busybox" "$root/bin/busybox"
 	"$busybox" --list | while read -r m; do
 		[ "$m" = busybox ] || ln -s busybox "$root/bin/$m"
 	done
 	cp "$top_srcdir/tests/kernels/guest-init.sh" "$root/init"
 	chmod 755 "$root/init"
-	# The guest's busybox may not read compressed modules.
-	: >"$root/modules/order"
-	modlist=$root/modlist
-	find "$kdir/kernel" -name '*.ko*' >"$modlist"
-	loaded=
-	for m in $want_modules; do
-		load_order "$m"
-	done >"$root/order"
-	while read -r m; do
-		name=$(basename "$m")
-		unpack_module "$m" >"$root/modules/${name%.ko*}.ko"
-		echo "${name%.ko*}.ko" >>"$root/modules/order"
-	done <"$root/order"
-	rm -f "$modlist" "$root/order"
+	cp -r "$dir/modules" "$root/modules"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
 	rm -rf "$root"
 }
@@ -175,7 +183,7 @@ for v in "$@"; do
 		status=1
 		continue
 	fi
-	echo "check-kernels: booting $(basename "$kernel") (log: $log)"
+	echo "check-kernels: booting $(basename "$(dirname "$kernel")") (log: $log)"
 	boot
 	secs=$(($(date +%s) - t0))
 	tr -d '\r' <"$log" | grep -E '^[a-z0-9.-]+: (not )?ok |GARLIC-KERNEL-(PROGRAM|ERROR)' |
