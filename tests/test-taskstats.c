@@ -1337,7 +1337,7 @@ static int overlay_child(void)
 	int r;
 
 	if (unshare(CLONE_NEWNS) < 0 ||
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
 		return 20;
 	if (!mkdtemp(dir))
 		return 21;
