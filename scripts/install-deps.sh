@@ -10,4 +10,5 @@ apt-get install -y --no-install-recommends \
 	forkstat \
 	libglib2.0-dev \
 	python3 procps util-linux \
-	valgrind clang abigail-tools
+	valgrind clang abigail-tools \
+	qemu-system-x86 busybox-static cpio xz-utils

@@ -17,9 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/magic.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -670,10 +672,74 @@ static bool seen_both(void *arg)
 	return f->seen_task && f->seen_process;
 }
 
+/*
+ * The device of the file system mounted where path lives, as the kernel
+ * numbers its superblock (/proc/self/mountinfo's major:minor of the
+ * deepest mount over path). 0 when not found.
+ */
+static dev_t mount_dev(const char *path)
+{
+	char real[PATH_MAX], line[4096];
+	size_t best = 0;
+	dev_t dev = 0;
+	FILE *f;
+
+	if (!realpath(path, real))
+		return 0;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned int maj, min;
+		char point[PATH_MAX];
+		size_t n;
+
+		if (sscanf(line, "%*d %*d %u:%u %*s %4095s", &maj, &min, point) != 3)
+			continue;
+		n = strlen(point);
+		if (strncmp(real, point, n) != 0 ||
+		    (n > 1 && real[n] != '/' && real[n] != '\0'))
+			continue;
+		/* Later lines are mounted over earlier ones at the same point. */
+		if (n >= best) {
+			best = n;
+			dev = makedev(maj, min);
+		}
+	}
+	fclose(f);
+	return dev;
+}
+
+/*
+ * What a record's exe_dev/exe_inode name: the kernel takes them from the
+ * program's open file (its inode and the superblock that inode belongs
+ * to), not from stat(). On a plain file system the two agree. On an
+ * overlay, stat() of a non-directory may report a per-layer device of
+ * the overlay's own making, while the kernel reports the overlay's
+ * superblock: the device /proc/self/mountinfo shows for the mount.
+ */
+static void check_exe(const struct garlic_taskstats *s, const char *path)
+{
+	struct statfs fs;
+	struct stat st;
+
+	g_assert_cmpint(stat(path, &st), ==, 0);
+	g_assert_cmpint(statfs(path, &fs), ==, 0);
+	g_assert_cmpuint(s->exe_inode, ==, st.st_ino);
+	if (fs.f_type == OVERLAYFS_SUPER_MAGIC) {
+		g_test_message("%s is on an overlay: stat() says device %u:%u, "
+			       "the kernel %u:%u", path, major(st.st_dev),
+			       minor(st.st_dev), major(s->exe_dev), minor(s->exe_dev));
+		g_assert_cmpuint(mount_dev(path), !=, 0);
+		g_assert_cmpuint(s->exe_dev, ==, mount_dev(path));
+	} else {
+		g_assert_cmpuint(s->exe_dev, ==, st.st_dev);
+	}
+}
+
 static void test_query(void)
 {
 	struct garlic_taskstats s;
-	struct stat exe;
 	siginfo_t info;
 	pid_t pid;
 	int status;
@@ -697,11 +763,8 @@ static void test_query(void)
 	g_assert_cmpstr(s.comm, ==, "ts-query-child");
 	g_assert_cmpuint(s.flags & GARLIC_TASKSTATS_FORK, !=, 0);
 	/* Forked without exec: the program file is this test's. */
-	g_assert_cmpint(stat("/proc/self/exe", &exe), ==, 0);
-	if (s.version >= 12) {
-		g_assert_cmpuint(s.exe_inode, ==, exe.st_ino);
-		g_assert_cmpuint(s.exe_dev, ==, exe.st_dev);
-	}
+	if (s.version >= 12)
+		check_exe(&s, "/proc/self/exe");
 	g_assert_cmpint(garlic_taskstats_query_tgid(getpid(), &s, sizeof(struct garlic_taskstats)), ==, 0);
 	g_assert_cmpuint(s.scope, ==, GARLIC_TASKSTATS_PROCESS);
 	g_assert_cmpuint(s.id, ==, (uint32_t)getpid());
@@ -1207,6 +1270,167 @@ static void test_listener_errors(void)
 	g_assert_cmpint(in_child(in_new_pidns), ==, 0);
 }
 
+/*
+ * exe_dev/exe_inode of programs run from a plain tmpfs and from an
+ * overlay of two tmpfs (a file of the lower layer and one written
+ * through the overlay, i.e. in the upper layer), in a mount namespace of
+ * a child's own. Returns 0 or the step that failed.
+ */
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	ssize_t n = 0;
+	int in, out;
+
+	in = open(from, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return -1;
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, n) != n) {
+			n = -1;
+			break;
+		}
+	close(in);
+	close(out);
+	return n < 0 ? -1 : 0;
+}
+
+/* Runs path ("sleep 10") and checks its record; 0 or non-zero. */
+static int exe_of(const char *path, bool overlay)
+{
+	struct garlic_taskstats s;
+	struct statfs fs;
+	struct stat st;
+	int r, tries;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (pid == 0) {
+		execl(path, "sleep", "10", (char *)NULL);
+		_exit(127);
+	}
+	/* Until the exec is done: the record then names the new program. */
+	for (tries = 0; tries < 500; tries++) {
+		r = garlic_taskstats_query_pid(pid, &s, sizeof(s));
+		if (r < 0 || s.exe_inode != 0)
+			break;
+		usleep(10000);
+	}
+	for (; r == 0 && tries < 500; tries++) {
+		char comm[16] = "";
+		char file[64];
+		FILE *f;
+
+		snprintf(file, sizeof(file), "/proc/%d/comm", (int)pid);
+		f = fopen(file, "re");
+		if (f) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (strncmp(comm, "sleep", 5) == 0)
+			break;
+		usleep(10000);
+	}
+	if (r == 0)
+		r = garlic_taskstats_query_pid(pid, &s, sizeof(s));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	if (r < 0 || stat(path, &st) < 0 || statfs(path, &fs) < 0)
+		return 2;
+	if ((fs.f_type == OVERLAYFS_SUPER_MAGIC) != overlay)
+		return 3;
+	if (s.version < 12)
+		return 0;
+	if (s.exe_inode != st.st_ino)
+		return 4;
+	if (s.exe_dev != (overlay ? mount_dev(path) : st.st_dev))
+		return 5;
+	return 0;
+}
+
+static int overlay_child(void)
+{
+	char dir[] = "/tmp/garlic-overlay-XXXXXX";
+	char lower[64], upper[64], merged[64], file[256];
+	int r;
+
+	if (unshare(CLONE_NEWNS) < 0 ||
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0)
+		return 20;
+	if (!mkdtemp(dir))
+		return 21;
+	snprintf(lower, sizeof(lower), "%s/lower", dir);
+	snprintf(upper, sizeof(upper), "%s/upper", dir);
+	snprintf(merged, sizeof(merged), "%s/merged", dir);
+	if (mkdir(lower, 0755) < 0 || mkdir(upper, 0755) < 0 || mkdir(merged, 0755) < 0)
+		return 22;
+	if (mount("lower", lower, "tmpfs", 0, "mode=0755") < 0 ||
+	    mount("upper", upper, "tmpfs", 0, "mode=0755") < 0)
+		return 23;
+	snprintf(file, sizeof(file), "%s/up", upper);
+	if (mkdir(file, 0755) < 0)
+		return 24;
+	snprintf(file, sizeof(file), "%s/work", upper);
+	if (mkdir(file, 0755) < 0)
+		return 24;
+	snprintf(file, sizeof(file), "%s/sleep", lower);
+	if (copy_file("/bin/sleep", file) < 0)
+		return 25;
+	/* A plain tmpfs: the kernel and stat() agree. */
+	r = exe_of(file, false);
+	if (r)
+		return 30 + r;
+	snprintf(file, sizeof(file), "lowerdir=%s,upperdir=%s/up,workdir=%s/work",
+		 lower, upper, upper);
+	if (mount("overlay", merged, "overlay", 0, file) < 0)
+		return errno == ENODEV ? 77 : 26;
+	/* A lower-layer file, then one written through the overlay (upper). */
+	snprintf(file, sizeof(file), "%s/sleep", merged);
+	r = exe_of(file, true);
+	if (r)
+		return 40 + r;
+	snprintf(file, sizeof(file), "%s/sleep-upper", merged);
+	if (copy_file("/bin/sleep", file) < 0)
+		return 27;
+	r = exe_of(file, true);
+	if (r)
+		return 50 + r;
+	umount2(merged, MNT_DETACH);
+	umount2(lower, MNT_DETACH);
+	umount2(upper, MNT_DETACH);
+	rmdir(merged);
+	rmdir(lower);
+	rmdir(upper);
+	rmdir(dir);
+	return 0;
+}
+
+static void test_exe_overlay(void)
+{
+	int r;
+
+	REQUIRE(query_skip);
+	if (geteuid() != 0) {
+		g_test_skip("mounting an overlay needs root");
+		return;
+	}
+	r = in_child(overlay_child);
+	/* mount(2) said ENODEV: no overlay file system in this kernel. */
+	if (r == 77) {
+		g_test_skip("this kernel has no overlayfs");
+		return;
+	}
+	g_assert_cmpint(r, ==, 0);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
@@ -1219,6 +1443,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/taskstats/joiner", test_joiner);
 	g_test_add_func("/taskstats/query", test_query);
 	g_test_add_func("/taskstats/query-size", test_query_size);
+	g_test_add_func("/taskstats/exe-overlay", test_exe_overlay);
 	g_test_add_func("/taskstats/exit-stats/disk", test_exit_stats_disk);
 	g_test_add_func("/taskstats/exit-stats/tmpfs", test_exit_stats_tmpfs);
 	g_test_add_func("/taskstats/exit-stats/threads", test_exit_stats_threads);

@@ -92,7 +92,17 @@ extern "C" {
  * - uid/gid: real_id and effective_id after the change.
  * - ptrace: tracer_pid/tracer_tgid are 0 on detach.
  * - comm: the new name, always NUL-terminated.
- * - coredump: parent fields are 0 when the parent was already gone.
+ * - coredump and exit: the parent fields are the task's real parent when
+ *   the kernel builds the event, read only while the task still has its
+ *   pid ("pid_alive"), else 0. A dumping task is alive, so a coredump
+ *   names its parent. If the parent died first, that is the process that
+ *   adopted the task (init, or the nearest PR_SET_CHILD_SUBREAPER).
+ * - exit: every kernel (checked in 6.1, 6.12 and 6.18) sends the exit
+ *   event after it notified the parent, so parent_pid / parent_tgid are 0
+ *   when the task was released before that: a parent that ignores
+ *   SIGCHLD (the child is reaped at once, always 0), or a parent whose
+ *   wait() reaped the zombie first (a race, seen on a busy 2-CPU 6.1).
+ *   Keep your own table of parents from fork events for that case.
  * - exit: exit_code is the raw wait status (use WIFEXITED(),
  *   WEXITSTATUS(), WIFSIGNALED(), WTERMSIG(), WCOREDUMP()); exit_signal is
  *   the signal sent to the parent (SIGCHLD, usually), (uint32_t)-1 for a
