@@ -43,7 +43,8 @@ int garlic_process_open(pid_t pid);
  * garlic_process_read()'s. Returns 0 (a field that could not be read says
  * why in its state), -ESRCH (every field asked found the task reaped),
  * -EINVAL or -ENOMEM (then the snapshot holds nothing valid, but *buf is
- * still *buf's to free).
+ * still *buf's to free). With fields 0 nothing is read: 0 says nothing
+ * about the task.
  */
 int garlic_process_fill_at(struct garlic_process_buf **buf, int dirfd, pid_t pid,
 			   uint32_t fields, size_t argv_max);

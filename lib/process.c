@@ -7,8 +7,8 @@
  *
  * Only the files of the fields asked for are read, except that a field
  * that fails, an empty cmdline, or a cwd read on its own needs to know
- * whether the task is a kernel thread or a zombie: then /proc/PID/stat is
- * read as well, once.
+ * whether the task is a kernel thread or a zombie: then the exe link or
+ * /proc/PID/stat is read as well.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -260,11 +260,19 @@ static uint8_t state_of(struct reader *r, int err)
 	return GARLIC_PROCESS_ZOMBIE;
 }
 
-/* Kernel threads: what the kernel says for them is not theirs. */
+/*
+ * Kernel threads: what the kernel says for them is not theirs. A
+ * readable exe rules one out at half the cost of reading stat (the
+ * kernel never gives a kernel thread's, even one borrowing an mm).
+ */
 static bool is_kthread(struct reader *r)
 {
 	if (r->not_kthread)
 		return false;
+	if (!r->st.tried && read_link(r, "exe") >= 0) {
+		r->not_kthread = true;
+		return false;
+	}
 	return need_stat(r) == 0 && (r->st.flags & TASK_FLAG_KTHREAD);
 }
 

@@ -531,7 +531,8 @@ static void test_stat(void)
 	g_assert_cmpint(pa->ppid, ==, getpid());
 	g_assert_cmpint(pa->state, ==, 'S');
 	/* comm: the first 15 bytes of the exec'd file's name. */
-	g_assert_cmpstr(pa->comm, ==, "test-process");
+	g_assert_cmpint(strlen(pa->comm), ==, MIN(strlen(strrchr(self_exe, '/') + 1), 15));
+	g_assert_true(g_str_has_prefix(strrchr(self_exe, '/') + 1, pa->comm));
 	g_assert_null(pa->argv);
 	g_assert_cmpuint(pa->argv_state, ==, GARLIC_PROCESS_NOT_ASKED);
 	garlic_process_free(pa);
@@ -941,6 +942,52 @@ static void test_denied(void)
 	g_free(env_probe);
 }
 
+/* A thread id works as well: the thread's own stat, its process's argv. */
+struct thread_arg {
+	pid_t tid;
+	int done[2];
+};
+
+static gpointer thread_main(gpointer data)
+{
+	struct thread_arg *a = data;
+	char c;
+
+	prctl(PR_SET_NAME, "garlic-thread");
+	g_atomic_int_set(&a->tid, (int)syscall(SYS_gettid));
+	/* Until the test is done with us. */
+	if (read(a->done[0], &c, 1) < 0)
+		return NULL;
+	return NULL;
+}
+
+static void test_thread(void)
+{
+	struct thread_arg a = { 0 };
+	struct garlic_process *p;
+	GThread *t;
+	char *cmdline;
+	gsize len;
+
+	g_assert_cmpint(pipe2(a.done, O_CLOEXEC), ==, 0);
+	t = g_thread_new("snapshot", thread_main, &a);
+	while (!g_atomic_int_get(&a.tid))
+		g_usleep(1000);
+	p = snap(a.tid, GARLIC_PROCESS_ALL, 0);
+	g_assert_cmpuint(p->stat_state, ==, GARLIC_PROCESS_OK);
+	g_assert_cmpstr(p->comm, ==, "garlic-thread");
+	g_assert_cmpint(p->ns_pid, ==, a.tid);
+	g_assert_cmpuint(p->argv_state, ==, GARLIC_PROCESS_OK);
+	cmdline = proc_file(getpid(), "cmdline", &len);
+	g_assert_cmpmem(p->argv, p->argv_len, cmdline, len);
+	g_free(cmdline);
+	garlic_process_free(p);
+	g_assert_cmpint(write(a.done[1], "x", 1), ==, 1);
+	g_thread_join(t);
+	close(a.done[0]);
+	close(a.done[1]);
+}
+
 /* --- the reusable buffer --- */
 
 static void test_buf_reuse(void)
@@ -1006,6 +1053,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/process/pid-namespace", test_pid_namespace);
 	g_test_add_func("/process/cgroup", test_cgroup);
 	g_test_add_func("/process/denied", test_denied);
+	g_test_add_func("/process/thread", test_thread);
 	g_test_add_func("/process/buf-reuse", test_buf_reuse);
 	return g_test_run();
 }
