@@ -245,6 +245,16 @@ static uint8_t state_of(struct reader *r, int err)
 		return GARLIC_PROCESS_GONE;
 	case EACCES:
 	case EPERM:
+		/*
+		 * The ptrace check comes first, even for a kernel thread or a
+		 * zombie, which would have nothing to show: say that instead.
+		 */
+		if (need_stat(r))
+			return r->gone ? GARLIC_PROCESS_GONE : GARLIC_PROCESS_DENIED;
+		if (r->st.flags & TASK_FLAG_KTHREAD)
+			return GARLIC_PROCESS_KERNEL_THREAD;
+		if (r->st.state == 'Z' || r->st.state == 'X')
+			return GARLIC_PROCESS_ZOMBIE;
 		return GARLIC_PROCESS_DENIED;
 	case ENOENT:
 		break;

@@ -52,6 +52,9 @@ struct probe_result {
 	uint8_t argv_state, exe_state, cwd_state, ids_state, stat_state;
 	int exe_error, cwd_error;
 	unsigned int argc;
+	/* of kthreadd (pid 2) */
+	int kthread_rc;
+	uint8_t kthread_exe_state, kthread_cwd_state;
 };
 
 static pid_t own_pid(void)
@@ -154,6 +157,12 @@ static int sleeper(int argc, char **argv)
 			res.exe_error = p->exe_error;
 			res.cwd_error = p->cwd_error;
 			res.argc = p->argc;
+			garlic_process_free(p);
+		}
+		res.kthread_rc = garlic_process_read(&p, 2, GARLIC_PROCESS_ALL, 0);
+		if (!res.kthread_rc) {
+			res.kthread_exe_state = p->exe_state;
+			res.kthread_cwd_state = p->cwd_state;
 			garlic_process_free(p);
 		}
 		if (write(SLEEPER_READY_FD, &res, sizeof(res)) != sizeof(res))
@@ -443,7 +452,6 @@ static void test_argv_emptied(void)
 	struct garlic_process *p;
 	struct child c;
 
-	REQUIRE(root_skip);
 	g_assert_true(spawn_full(&c, self_exe, argv, env, NULL, 0));
 	p = snap(c.pid, GARLIC_PROCESS_ARGV, 0);
 	g_assert_cmpuint(p->argv_state, ==, GARLIC_PROCESS_OK);
@@ -915,6 +923,8 @@ static void test_cgroup(void)
 }
 
 /* Another user sees argv, ids and stat, but neither exe nor cwd. */
+static bool is_kernel_thread(pid_t pid);
+
 static void test_denied(void)
 {
 	struct child target, c;
@@ -938,6 +948,12 @@ static void test_denied(void)
 	g_assert_cmpint(res.exe_error, ==, EACCES);
 	g_assert_cmpuint(res.cwd_state, ==, GARLIC_PROCESS_DENIED);
 	g_assert_cmpint(res.cwd_error, ==, EACCES);
+	/* A kernel thread is denied too, but it has no exe or cwd to hide. */
+	if (is_kernel_thread(2)) {
+		g_assert_cmpint(res.kthread_rc, ==, 0);
+		g_assert_cmpuint(res.kthread_exe_state, ==, GARLIC_PROCESS_KERNEL_THREAD);
+		g_assert_cmpuint(res.kthread_cwd_state, ==, GARLIC_PROCESS_KERNEL_THREAD);
+	}
 	reap(&c);
 	reap(&target);
 	g_free(env_probe);
