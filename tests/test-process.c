@@ -120,6 +120,8 @@ static int sleeper(int argc, char **argv)
 		execve("/proc/self/exe", none, envp);
 		_exit(9);
 	}
+	if ((s = getenv("GARLIC_SLEEPER_COMM")) && prctl(PR_SET_NAME, s) < 0)
+		_exit(10);
 	if ((s = getenv("GARLIC_SLEEPER_CWD")) && chdir(s) < 0)
 		_exit(2);
 	if ((s = getenv("GARLIC_SLEEPER_IDS"))) {
@@ -315,6 +317,20 @@ static unsigned long long stat_field(pid_t pid, int k)
 	v = strtoull(p, NULL, 10);
 	g_free(s);
 	return v;
+}
+
+/* Waits until a sleeper that said it is ready is in pause(). */
+static void wait_sleeping(pid_t pid)
+{
+	for (int i = 0; i < 5000; i++) {
+		char *s = proc_file(pid, "stat", NULL), state = strrchr(s, ')')[2];
+
+		g_free(s);
+		if (state == 'S')
+			return;
+		g_usleep(1000);
+	}
+	g_assert_not_reached();
 }
 
 /* --- argv --- */
@@ -525,6 +541,7 @@ static void test_stat(void)
 	/* Start times are in ticks (10 ms): leave two between the children. */
 	g_usleep(30000);
 	b = spawn_plain();
+	wait_sleeping(a.pid);
 	pa = snap(a.pid, GARLIC_PROCESS_STAT, 0);
 	pb = snap(b.pid, GARLIC_PROCESS_STAT, 0);
 	g_assert_cmpuint(pa->stat_state, ==, GARLIC_PROCESS_OK);
@@ -548,6 +565,23 @@ static void test_stat(void)
 	garlic_process_free(pb);
 	reap(&a);
 	reap(&b);
+}
+
+/* comm may hold ") (" and digits: stat's comm ends at its last ')'. */
+static void test_comm(void)
+{
+	const char *env[] = { "GARLIC_SLEEPER_COMM=a) R 1 (b) 2", NULL };
+	struct child c = spawn((char *[]){ (char *)"garlic-sleeper", NULL }, env);
+	struct garlic_process *p;
+
+	wait_sleeping(c.pid);
+	p = snap(c.pid, GARLIC_PROCESS_STAT, 0);
+	g_assert_cmpstr(p->comm, ==, "a) R 1 (b) 2");
+	g_assert_cmpint(p->state, ==, 'S');
+	g_assert_cmpint(p->ppid, ==, getpid());
+	g_assert_cmpuint(p->start_ticks, ==, stat_field(c.pid, 22));
+	garlic_process_free(p);
+	reap(&c);
 }
 
 /* Only what was asked is there; the rest is NOT_ASKED and empty. */
@@ -1062,6 +1096,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/process/exe-cwd", test_exe_cwd);
 	g_test_add_func("/process/ids", test_ids);
 	g_test_add_func("/process/stat", test_stat);
+	g_test_add_func("/process/comm", test_comm);
 	g_test_add_func("/process/fields", test_fields_mask);
 	g_test_add_func("/process/invalid", test_invalid);
 	g_test_add_func("/process/zombie", test_zombie);
