@@ -21,7 +21,7 @@ compiles() {
 	}
 }
 
-for h in garlic/garlic.h garlic/taskstats.h garlic/libnl.h; do
+for h in garlic/garlic.h garlic/taskstats.h garlic/libnl.h garlic/process.h; do
 	ok "$h: gcc -std=c99 -pedantic" compiles gcc -std=c99 -pedantic -Wall -Wextra -Werror "$h"
 	if command -v clang >/dev/null; then
 		ok "$h: clang -std=c99 -pedantic" compiles clang -std=c99 -pedantic -Wall -Wextra -Werror "$h"
