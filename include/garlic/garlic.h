@@ -114,6 +114,8 @@ extern "C" {
  * The library fills and owns every struct garlic_event it hands out;
  * members are only ever added in place of reserved, so the size stays.
  */
+struct garlic_process;
+
 struct garlic_event {
 	uint32_t type;		/* one GARLIC_EVENT_* */
 	uint32_t cpu;		/* CPU that generated the event */
@@ -155,7 +157,14 @@ struct garlic_event {
 		} exit;
 		unsigned char raw[24];
 	} GARLIC_UNION_NAME;
-	uint64_t reserved[4];	/* 0; room for members added later */
+	/*
+	 * With struct garlic_open_opts.capture, an exec event's snapshot of
+	 * the process (<garlic/process.h>), taken as soon as the library
+	 * learned of the exec: valid during the callback only. NULL for
+	 * other kinds, or when capture is off.
+	 */
+	const struct garlic_process *process;
+	uint64_t reserved[3];	/* 0; room for members added later */
 };
 
 /*
@@ -248,6 +257,17 @@ struct garlic_open_opts {
 	 * GARLIC_MAX_LATENCY_BUDGET_US.
 	 */
 	unsigned int latency_budget_us;
+	/*
+	 * What ran: GARLIC_PROCESS_* fields (<garlic/process.h>) to read from
+	 * /proc for every exec, handed out as the event's process member; 0:
+	 * none. The snapshot is taken the moment the exec is known, through
+	 * a second, exec-only subscription that is read at once, even while
+	 * a latency budget holds the rest of the events back. A process that
+	 * has already exited cannot be read: its fields say so (ZOMBIE, GONE,
+	 * REPLACED), never an empty string for a value.
+	 */
+	uint32_t capture;
+	unsigned int capture_argv_max; /* argv bytes kept; 0: GARLIC_PROCESS_ARGV_DEFAULT */
 };
 
 #define GARLIC_OPEN_OPTS(...) \

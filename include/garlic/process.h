@@ -58,6 +58,9 @@ enum garlic_process_state {
 	GARLIC_PROCESS_FAILED = 6,	  /* another error: the field's *_error says which */
 	GARLIC_PROCESS_UNSUPPORTED = 7,	  /* this kernel does not give it: no cgroup v2
 					     hierarchy, no NSpid (before Linux 4.1) */
+	GARLIC_PROCESS_REPLACED = 8,	  /* an exec event's snapshot only: the process
+					     exec'd again before it could be read, so
+					     /proc shows the later program, not this one */
 };
 
 /*
