@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <string.h>
 #include <time.h>
 #include <sys/socket.h>
@@ -204,6 +205,7 @@ enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
 	}
 	track_sequence(g, ev.cpu, ev.seq, false);
 	g->counters.events++;
+	ev.process = garlic_capture_take(g, &ev);
 	return callback_result(g, g->event_fn(&ev, g->event_data), err);
 }
 
@@ -282,16 +284,23 @@ static int read_more(struct garlic *g, int flags, enum garlic_step *step, int *e
 	return n == -EAGAIN ? 0 : n;
 }
 
-/* A blocking handle waits out a budget here; a non-blocking one never does. */
-static void sleep_until(uint64_t due_ns)
+/*
+ * A blocking handle waits out a budget here (a non-blocking one never
+ * does), taking exec snapshots meanwhile: its fd shows the capture's
+ * socket and the budget's timer, never the held-back main socket.
+ */
+static void sleep_until(struct garlic *g, uint64_t due_ns)
 {
-	struct timespec ts = {
-		.tv_sec = (time_t)(due_ns / 1000000000u),
-		.tv_nsec = (long)(due_ns % 1000000000u),
-	};
+	uint64_t now;
 
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR)
-		;
+	garlic_loop_fd_watch_socket(&g->loop, false);
+	garlic_loop_fd_wake_at(&g->loop, due_ns);
+	while ((now = garlic_monotonic_ns()) < due_ns) {
+		struct pollfd pfd = { .fd = g->loop.epfd, .events = POLLIN };
+
+		poll(&pfd, 1, (int)((due_ns - now + 999999) / 1000000));
+		garlic_capture_drain(g);
+	}
 }
 
 /*
@@ -320,6 +329,8 @@ static int receive(struct garlic *g)
 	uint64_t read_ns;
 	bool stopped;
 
+	/* Execs are read from /proc first, whatever else waits. */
+	garlic_capture_drain(g);
 	if (g->enobufs_owed && !g->loss_fn) {
 		g->enobufs_owed = false;
 		return -ENOBUFS;
@@ -338,7 +349,7 @@ static int receive(struct garlic *g)
 				return dispatched;
 			if (g->nonblocking)
 				return -EAGAIN;
-			sleep_until(g->batch_due_ns);
+			sleep_until(g, g->batch_due_ns);
 		}
 		g->batch_due_ns = 0;
 	}
@@ -347,6 +358,9 @@ static int receive(struct garlic *g)
 
 	n = read_more(g, flags, &step, &err);
 	read_ns = garlic_monotonic_ns();
+	/* Before any event of the batch is handed out. */
+	if (n > 0)
+		garlic_capture_drain(g);
 	if (step == GARLIC_STEP_STOP)
 		return err ? err : dispatched;
 	if (n < 0) {
@@ -374,6 +388,8 @@ static int receive(struct garlic *g)
 			return err ? err : dispatched;
 		if (n == -EAGAIN)
 			n = 0;
+		if (n > 0)
+			garlic_capture_drain(g);
 		if (n < 0)
 			return dispatched > 0 ? dispatched : n;
 	}

@@ -11,6 +11,7 @@
 #include <garlic/garlic.h>
 #include <garlic/libnl.h>
 #include <garlic/taskstats.h>
+#include <garlic/process.h>
 
 #define GARLIC_EXPORT __attribute__((visibility("default")))
 
@@ -39,6 +40,8 @@ struct garlic_loop_fd {
 
 int garlic_loop_fd_init(struct garlic_loop_fd *l, int sockfd);
 void garlic_loop_fd_close(struct garlic_loop_fd *l);
+/* Another descriptor whose data is always the handle's work. */
+int garlic_loop_fd_add(struct garlic_loop_fd *l, int fd);
 /* Whether the fd turns readable when the socket has data. */
 int garlic_loop_fd_watch_socket(struct garlic_loop_fd *l, bool watch);
 /* Readable from due_ns (CLOCK_MONOTONIC) on; 1: at once; 0: never. */
@@ -93,6 +96,7 @@ struct garlic {
 	struct nl_cb *cb; /* registered with garlic_nl_register(), referenced */
 	struct garlic_loop_fd loop;
 	bool nonblocking;
+	struct garlic_capture *capture; /* exec snapshots; NULL: off */
 
 	uint32_t events;
 	enum garlic_filter_mode filter_mode;
@@ -155,6 +159,20 @@ void garlic_free(struct garlic *g);
  */
 int garlic_copy_opts(void *ours, size_t ours_size, const void *theirs, size_t sz,
 		     size_t min_size);
+
+/* capture.c */
+struct garlic_capture;
+/*
+ * Starts taking exec snapshots of fields for g (nothing when fields is 0
+ * or g does not listen to execs). Returns 0 or a negative errno.
+ */
+int garlic_capture_open(struct garlic *g, uint32_t fields, size_t argv_max);
+void garlic_capture_close(struct garlic_capture *c);
+/* Reads the exec-only subscription and snapshots what it brought. */
+void garlic_capture_drain(struct garlic *g);
+/* The snapshot of exec event ev (NULL: none), valid until the next take. */
+const struct garlic_process *garlic_capture_take(struct garlic *g,
+						 const struct garlic_event *ev);
 
 /* filter.c */
 /* Room garlic_filter_build() ever needs, in instructions. */

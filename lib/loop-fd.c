@@ -59,6 +59,13 @@ void garlic_loop_fd_close(struct garlic_loop_fd *l)
 	l->epfd = l->timerfd = -1;
 }
 
+int garlic_loop_fd_add(struct garlic_loop_fd *l, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
 int garlic_loop_fd_watch_socket(struct garlic_loop_fd *l, bool watch)
 {
 	/* Kept in the set with no events rather than removed: one call either way. */

@@ -302,6 +302,7 @@ void garlic_free(struct garlic *g)
 	if (!g)
 		return;
 	unsubscribe(g);
+	garlic_capture_close(g->capture);
 	garlic_loop_fd_close(&g->loop);
 	if (g->sk && g->own_socket)
 		nl_socket_free(g->sk);
@@ -386,6 +387,7 @@ static int check_opts(struct garlic_open_opts *o, const struct garlic_open_opts 
 	if (r < 0)
 		return r;
 	if (o->events & ~GARLIC_KNOWN_EVENTS || o->flags & ~known_flags || o->rcvbuf < 0 ||
+	    o->capture & ~GARLIC_PROCESS_ALL ||
 	    o->ack_timeout_ms > GARLIC_MAX_ACK_TIMEOUT_MS ||
 	    o->latency_budget_us > GARLIC_MAX_LATENCY_BUDGET_US)
 		return -EINVAL;
@@ -438,6 +440,8 @@ GARLIC_EXPORT int garlic_open_opts(struct garlic **out,
 	g->fd = nl_socket_get_fd(g->sk);
 	nl_socket_disable_seq_check(g->sk);
 	r = subscribe(g, o.events, o.flags, o.ack_timeout_ms);
+	if (r == 0)
+		r = garlic_capture_open(g, o.capture, o.capture_argv_max);
 	if (r < 0)
 		goto fail;
 	*out = g;
@@ -497,6 +501,8 @@ GARLIC_EXPORT int garlic_attach(struct garlic **out, struct nl_sock *sk,
 	g->nonblocking = fcntl(g->fd, F_GETFL) & O_NONBLOCK;
 	nl_socket_disable_seq_check(sk);
 	r = subscribe(g, o.events, o.flags, o.ack_timeout_ms);
+	if (r == 0)
+		r = garlic_capture_open(g, o.capture, o.capture_argv_max);
 	if (r < 0) {
 		garlic_filter_attach(g->fd, 0);
 		garlic_free(g);

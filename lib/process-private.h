@@ -54,6 +54,14 @@ int garlic_process_fill(struct garlic_process_buf **buf, pid_t pid, uint32_t fie
 			size_t argv_max);
 
 /* NULL-safe. */
+/*
+ * A snapshot of pid that could not be read at all (err, positive: ESRCH
+ * when the process was gone): every field asked for says so. Returns 0 or
+ * -ENOMEM.
+ */
+int garlic_process_fill_failed(struct garlic_process_buf **buf, pid_t pid, uint32_t fields,
+			       int err);
+
 void garlic_process_buf_free(struct garlic_process_buf *buf);
 
 #endif /* GARLIC_PROCESS_PRIVATE_H */

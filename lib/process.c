@@ -622,6 +622,36 @@ int garlic_process_fill(struct garlic_process_buf **bufp, pid_t pid, uint32_t fi
 	return err;
 }
 
+int garlic_process_fill_failed(struct garlic_process_buf **bufp, pid_t pid, uint32_t fields,
+			       int err)
+{
+	uint8_t state = err == ESRCH ? GARLIC_PROCESS_GONE : GARLIC_PROCESS_FAILED;
+	struct garlic_process *p;
+	int r = grow(bufp, 1);
+
+	if (r < 0)
+		return r;
+	(*bufp)->used = 0;
+	p = &(*bufp)->proc;
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+	p->fields = fields;
+#define FAILED_FIELD(bit, member)                                             \
+	do {                                                                  \
+		p->member##_state = fields & (bit) ? state : GARLIC_PROCESS_NOT_ASKED; \
+		p->member##_error = fields & (bit) ? err : 0;                 \
+	} while (0)
+	FAILED_FIELD(GARLIC_PROCESS_ARGV, argv);
+	FAILED_FIELD(GARLIC_PROCESS_EXE, exe);
+	FAILED_FIELD(GARLIC_PROCESS_CWD, cwd);
+	FAILED_FIELD(GARLIC_PROCESS_IDS, ids);
+	FAILED_FIELD(GARLIC_PROCESS_STAT, stat);
+	FAILED_FIELD(GARLIC_PROCESS_CGROUP, cgroup);
+	FAILED_FIELD(GARLIC_PROCESS_NSPID, nspid);
+#undef FAILED_FIELD
+	return 0;
+}
+
 void garlic_process_buf_free(struct garlic_process_buf *buf)
 {
 	free(buf);

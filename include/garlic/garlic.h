@@ -398,6 +398,9 @@ struct garlic_counters {
 	uint64_t foreign;   /* refused: not from the kernel's proc connector */
 	uint64_t seq_gaps;  /* events missing from the per-CPU sequence
 			       (unfiltered handles only; 0 otherwise) */
+	uint64_t captures_late; /* exec snapshots (capture) read when the exec
+				   was dispatched, not ahead: the exec-only
+				   subscription had lost or not yet seen it */
 };
 
 /*

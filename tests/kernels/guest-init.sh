@@ -9,7 +9,7 @@
 # tree and libraries. Prints the result and powers off.
 #
 # Stage 2 (argument "run", inside the chroot, the host's shell and
-# tools): mounts /proc, /sys, /dev and /tmp, runs the live test programs
+# tools): mounts /proc, /sys and /dev, runs the live test programs
 # and shell tests, prints every TAP line prefixed with the program's
 # name and ends with one line the host parses:
 #   GARLIC-KERNEL-RESULT <uname -r> passed=N failed=N skipped=N seconds=N
@@ -59,7 +59,8 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmp /dev/shm
-mount -t tmpfs -o mode=1777 tmp /tmp
+# /tmp stays the overlay (writable, the host's below it): a build tree
+# under the host's /tmp, as a CI clone may be, must stay visible.
 mount -t tmpfs -o mode=0755 run /run
 ulimit -c 0
 cd "$top_builddir" || exit 1
