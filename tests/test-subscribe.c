@@ -19,6 +19,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <linux/connector.h>
 #include <linux/filter.h>
@@ -27,6 +28,7 @@
 #include <glib.h>
 
 #include <garlic/garlic.h>
+#include <garlic/process.h>
 
 #include "live.h"
 #include "messages.h"
@@ -74,6 +76,11 @@ static struct fake {
 	bool listening;
 	uint32_t mask;
 	bool bpf;		/* a socket filter is attached */
+	/*
+	 * proc_event_num_listeners: before 6.6 every LISTEN raises it and
+	 * every IGNORE lowers it; from 6.6 a socket counts once.
+	 */
+	int listeners;
 } fake;
 
 int __real_socket(int domain, int type, int protocol);
@@ -158,8 +165,14 @@ static void kernel_receive(const uint8_t *buf, size_t len)
 	if (fake.kernel == KERNEL_OLD_EPERM) {
 		err = EPERM;
 	} else {
+		bool was = fake.listening;
+
 		fake.listening = r.op == OP_LISTEN;
 		fake.mask = r.events & ALL_EVENTS ? r.events : ALL_EVENTS;
+		if (fake.kernel != KERNEL_6_6)
+			fake.listeners += r.op == OP_LISTEN ? 1 : -1;
+		else if (was != fake.listening)
+			fake.listeners += fake.listening ? 1 : -1;
 	}
 	if (fake.foreign_first && fake.joined) {
 		struct msg_spec fork_event = { .what = 1, .seq = fake.seq++,
@@ -327,10 +340,12 @@ static void close_fake(struct garlic *g, uint16_t cn_len)
 	guint before = fake.sent->len;
 
 	garlic_close(g);
-	g_assert_cmpuint(fake.sent->len, ==, before + 1);
+	g_assert_cmpuint(fake.sent->len, >=, before + 1);
 	g_assert_cmpuint(last_sent()->op, ==, OP_IGNORE);
 	g_assert_cmpuint(last_sent()->cn_len, ==, cn_len);
 	g_assert_false(fake.listening);
+	/* Every LISTEN the kernel counted is undone: no listener leaks. */
+	g_assert_cmpint(fake.listeners, ==, 0);
 	fake.on = false;
 }
 
@@ -486,6 +501,43 @@ static void test_ack_lost_in_overrun(void)
 	close_fake(g, 8);
 }
 
+/* Before 6.6 each LISTEN counts: a retried one needs its own IGNORE. */
+static void test_old_retry_no_leak(void)
+{
+	struct garlic *g;
+
+	fake_start(KERNEL_OLD);
+	fake.enobufs_once = true;
+	g_assert_cmpint(open_fake(&g, 0, 0, 0), ==, 0);
+	g_assert_cmpint(fake.listeners, ==, 2);
+	close_fake(g, 4);
+}
+
+/* A failure after the kernel counted the LISTEN undoes it. */
+static void test_failure_after_listen_unsubscribes(void)
+{
+	struct garlic_open_opts opts = GARLIC_OPEN_OPTS(.events = GARLIC_EVENT_EXEC,
+							.capture = GARLIC_PROCESS_ARGV);
+	struct garlic *g = NULL;
+	struct rlimit old, one;
+
+	fake_start(KERNEL_OLD);
+	/* The exec capture's second socket cannot be made: no descriptor left. */
+	g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &old), ==, 0);
+	one = old;
+	one.rlim_cur = (rlim_t)dup(0);
+	close((int)one.rlim_cur);
+	one.rlim_cur += 3;
+	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &one), ==, 0);
+	g_assert_cmpint(garlic_open_opts(&g, &opts, ignore_event, NULL), <, 0);
+	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &old), ==, 0);
+	g_assert_null(g);
+	g_assert_cmpuint(fake.sent->len, >=, 2);
+	g_assert_cmpuint(last_sent()->op, ==, OP_IGNORE);
+	g_assert_cmpint(fake.listeners, ==, 0);
+	fake.on = false;
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
@@ -506,5 +558,8 @@ int main(int argc, char **argv)
 	g_test_add_func("/subscribe/no-ack", test_no_ack);
 	g_test_add_func("/subscribe/foreign-acks", test_foreign_acks);
 	g_test_add_func("/subscribe/ack-lost-in-overrun", test_ack_lost_in_overrun);
+	g_test_add_func("/subscribe/old/retry-no-leak", test_old_retry_no_leak);
+	g_test_add_func("/subscribe/failure-after-listen-unsubscribes",
+			test_failure_after_listen_unsubscribes);
 	return g_test_run();
 }
