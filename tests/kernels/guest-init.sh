@@ -60,8 +60,11 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmp /dev/shm
 # /tmp stays the overlay (writable, the host's below it): a build tree
-# under the host's /tmp, as a CI clone may be, must stay visible.
+# under the host's /tmp, as a CI clone may be, must stay visible. The
+# tests' own files go to a tmpfs of their own.
 mount -t tmpfs -o mode=0755 run /run
+mkdir -p /run/tmp && chmod 1777 /run/tmp
+export TMPDIR=/run/tmp
 ulimit -c 0
 cd "$top_builddir" || exit 1
 
