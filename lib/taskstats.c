@@ -57,11 +57,6 @@ struct garlic_taskstats_listener {
 	uint8_t buf[DATAGRAM_MAX];
 };
 
-static int64_t now_ms(void)
-{
-	return (int64_t)(garlic_monotonic_ns() / 1000000);
-}
-
 /* A connected generic netlink socket and the TASKSTATS family id. */
 static int connect_family(const char *name, struct nl_sock **out, int *family)
 {
@@ -134,6 +129,43 @@ static int send_get(struct nl_sock *sk, int family, int attr, const void *data,
 }
 
 /*
+ * Whether message m answers request seq: with a record (when out is not
+ * NULL), an error, or the ACK; *r then says which. cut: the datagram was
+ * cut short, which leaves an error's header readable.
+ */
+static bool answers(const struct garlic_nlmsg *m, int family, uint32_t seq,
+		    struct garlic_taskstats *out, bool cut, int *r)
+{
+	if (m->hdr.nlmsg_seq == seq && m->hdr.nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr err;
+
+		if (m->hdr.nlmsg_len < NLMSG_HDRLEN + sizeof(err) ||
+		    NLMSG_HDRLEN + sizeof(err) > m->avail) {
+			*r = -EBADMSG;
+			return true;
+		}
+		memcpy(&err, m->data + NLMSG_HDRLEN, sizeof(err));
+		/* An ACK without a record: the reply went missing. */
+		*r = err.error > 0 ? -EBADMSG : err.error < 0 ? err.error : out ? -EBADMSG : 0;
+		return true;
+	}
+	if (!m->whole || cut || !out || m->hdr.nlmsg_seq != seq ||
+	    m->hdr.nlmsg_type != family)
+		return false;
+	{
+		struct garlic_taskstats records[2];
+
+		if (garlic_taskstats_parse(m->data, m->hdr.nlmsg_len, records, 2) < 1) {
+			*r = -EBADMSG;
+			return true;
+		}
+		*out = records[0];
+		*r = 0;
+		return true;
+	}
+}
+
+/*
  * Reads until the kernel answers request seq: with a record (when out is
  * not NULL; the first one of the reply is kept), an error, or the ACK.
  * Anything else, such as exit records of a registered socket, is skipped:
@@ -142,72 +174,29 @@ static int send_get(struct nl_sock *sk, int family, int attr, const void *data,
  */
 static int read_answer(int fd, int family, uint32_t seq, struct garlic_taskstats *out)
 {
-	int64_t deadline = now_ms() + ANSWER_TIMEOUT_MS;
+	uint64_t deadline = garlic_monotonic_ns() + (uint64_t)ANSWER_TIMEOUT_MS * 1000000;
 	uint8_t buf[DATAGRAM_MAX];
 
 	for (;;) {
 		struct sockaddr_nl src;
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr mh = {
-			.msg_name = &src,
-			.msg_namelen = sizeof(src),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-		};
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline - now_ms();
-		ssize_t n;
+		struct garlic_nlmsg m;
+		size_t off = 0;
+		int flags, r;
+		ssize_t n = garlic_recv_until(fd, buf, sizeof(buf), deadline, &src, &flags);
 
-		/* Checked every turn: a stream of exit records must not hold us here. */
-		if (left <= 0)
-			return -ETIMEDOUT;
-		n = recvmsg(fd, &mh, MSG_DONTWAIT);
-
-		if (n < 0) {
-			/* An overrun may only have cost records; the answer can follow. */
-			if (errno == EINTR || errno == ENOBUFS)
-				continue;
-			if (errno != EAGAIN)
-				return -errno;
-			if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
-				return -errno;
+		/* An overrun may only have cost records; the answer can follow. */
+		if (n == -ENOBUFS)
 			continue;
-		}
+		if (n < 0)
+			return (int)n;
 		if (src.nl_pid != 0)
 			continue;
-		if (n > (ssize_t)sizeof(buf))
-			n = sizeof(buf); /* cut (MSG_TRUNC): an error's header is still whole */
-		for (size_t off = 0; off + NLMSG_HDRLEN <= (size_t)n;) {
-			struct nlmsghdr nlh;
-
-			memcpy(&nlh, buf + off, sizeof(nlh));
-			if (nlh.nlmsg_len < NLMSG_HDRLEN)
+		/* A cut datagram (MSG_TRUNC): an error's header is still whole. */
+		while (garlic_nlmsg_next(buf, (size_t)n, &off, &m)) {
+			if (answers(&m, family, seq, out, flags & MSG_TRUNC, &r))
+				return r;
+			if (!m.whole || (flags & MSG_TRUNC))
 				break;
-			if (nlh.nlmsg_seq == seq && nlh.nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr err;
-
-				if (nlh.nlmsg_len < NLMSG_HDRLEN + sizeof(err) ||
-				    off + NLMSG_HDRLEN + sizeof(err) > (size_t)n)
-					return -EBADMSG;
-				memcpy(&err, buf + off + NLMSG_HDRLEN, sizeof(err));
-				if (err.error > 0)
-					return -EBADMSG;
-				/* An ACK without a record: the reply went missing. */
-				return err.error < 0 ? err.error : out ? -EBADMSG : 0;
-			}
-			if (nlh.nlmsg_len > n - off || (mh.msg_flags & MSG_TRUNC))
-				break;
-			if (out && nlh.nlmsg_seq == seq && nlh.nlmsg_type == family) {
-				struct garlic_taskstats records[2];
-				int r = garlic_taskstats_parse(buf + off, nlh.nlmsg_len,
-							       records, 2);
-
-				if (r < 1)
-					return -EBADMSG;
-				*out = records[0];
-				return 0;
-			}
-			off += NLMSG_ALIGN(nlh.nlmsg_len);
 		}
 	}
 }
@@ -304,15 +293,6 @@ static bool in_initial_netns(void)
 	return true;
 }
 
-static int set_rcvbuf(int fd, int bytes)
-{
-	/* SO_RCVBUFFORCE ignores net.core.rmem_max but needs CAP_NET_ADMIN. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0)
-		return -errno;
-	return 0;
-}
-
 static int register_cpumask(struct garlic_taskstats_listener *l)
 {
 	uint32_t seq;
@@ -385,7 +365,7 @@ GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
 		goto fail;
 	l->fd = nl_socket_get_fd(l->sk);
 	/* Sized before registering, so that no record meets libnl's 32 KiB. */
-	r = set_rcvbuf(l->fd, o.rcvbuf ? o.rcvbuf : TASKSTATS_RCVBUF);
+	r = garlic_socket_set_rcvbuf(l->fd, o.rcvbuf ? o.rcvbuf : TASKSTATS_RCVBUF);
 	if (r < 0)
 		goto fail;
 	/*
@@ -422,11 +402,9 @@ GARLIC_EXPORT void garlic_taskstats_close(struct garlic_taskstats_listener *l)
 {
 	if (!l)
 		return;
-	if (l->in_callback) {
-		/* Freed by garlic_taskstats_receive() once the callback returns. */
-		l->close_requested = true;
+	/* Inside the callback: freed by garlic_taskstats_receive() once it returns. */
+	if (garlic_hold_defer_close(l->in_callback, &l->close_requested))
 		return;
-	}
 	deregister_cpumask(l);
 	listener_free(l);
 }
@@ -450,43 +428,37 @@ GARLIC_EXPORT int garlic_taskstats_fd(const struct garlic_taskstats_listener *l)
  */
 static bool deliver(struct garlic_taskstats_listener *l, size_t len, int *delivered)
 {
-	const uint8_t *buf = l->buf;
+	struct garlic_nlmsg m;
+	size_t off = 0;
 	bool stop = false;
 
-	while (len >= NLMSG_HDRLEN && !stop) {
+	while (!stop && garlic_nlmsg_next(l->buf, len, &off, &m)) {
 		struct garlic_taskstats records[2];
-		struct nlmsghdr nlh;
-		size_t step;
 		int n;
 
-		memcpy(&nlh, buf, sizeof(nlh));
-		if (nlh.nlmsg_len < NLMSG_HDRLEN || nlh.nlmsg_len > len)
+		if (!m.whole)
 			break; /* the rest of the datagram is unusable */
 		/* ACKs, errors and malformed messages are not records. */
-		n = nlh.nlmsg_type == l->family
-			    ? garlic_taskstats_parse(buf, nlh.nlmsg_len, records, 2)
+		n = m.hdr.nlmsg_type == l->family
+			    ? garlic_taskstats_parse(m.data, m.hdr.nlmsg_len, records, 2)
 			    : 0;
 		for (int i = 0; i < n && !l->close_requested; i++) {
 			int r;
 
+			/* The listener's layout is frozen by the ABI baseline: a flag, not a depth. */
 			l->in_callback = true;
 			r = l->fn(&records[i], l->userdata);
 			l->in_callback = false;
+
 			(*delivered)++;
 			if (r < 0 && !l->callback_err)
 				l->callback_err = r;
 			stop |= r != 0;
 		}
 		stop |= l->close_requested;
-		step = NLMSG_ALIGN(nlh.nlmsg_len);
-		if (step >= len)
-			break;
-		buf += step;
-		len -= step;
 	}
 	return stop;
 }
-
 static int receive(struct garlic_taskstats_listener *l)
 {
 	int delivered = 0, err = 0;
