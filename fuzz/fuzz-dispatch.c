@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "garlic-private.h"
+#include "garlic-test.h"
 
 static int on_event(const struct garlic_event *ev, void *userdata)
 {
@@ -48,36 +48,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	if (!g) {
-		g = garlic_new();
+		g = garlic_test_new(GARLIC_FILTER_NONE, 0, on_event, &calls);
 		if (!g)
 			abort();
 	}
-	g->filter_mode = data[0] & 1 ? GARLIC_FILTER_BPF : GARLIC_FILTER_NONE;
-	g->event_fn = data[0] & 2 ? stop_at_second : on_event;
-	g->event_data = &calls;
-	g->addrs[0].nl_pid = data[1] == 0 ? 0 : data[1] + 1000;
+	garlic_test_set_filter_mode(g, data[0] & 1 ? GARLIC_FILTER_BPF : GARLIC_FILTER_NONE);
+	garlic_test_set_event_fn(g, data[0] & 2 ? stop_at_second : on_event, &calls);
 	size -= 2;
-	if (size > GARLIC_SLOT_SIZE) {
-		size = GARLIC_SLOT_SIZE;
-		g->msgs[0].msg_hdr.msg_flags = MSG_TRUNC;
-	} else {
-		g->msgs[0].msg_hdr.msg_flags = 0;
-	}
-	memcpy(g->iov[0].iov_base, data + 2, size);
-	g->msgs[0].msg_len = size;
-	g->batch_len = 1;
-	g->batch_next = 0;
-	g->batch_offset = 0;
-
-	seen_before = g->counters.events;
-	do {
-		n = garlic_dispatch_batch(g, &stopped, &err);
+	seen_before = garlic_test_counters(g)->events;
+	n = garlic_test_feed(g, data + 2, size > GARLIC_SLOT_SIZE ? GARLIC_SLOT_SIZE : size,
+			     data[1] == 0 ? 0 : data[1] + 1000, size > GARLIC_SLOT_SIZE,
+			     &stopped, &err);
+	for (;;) {
 		if (n < 0)
 			abort();
 		delivered += n;
-	} while (stopped && g->batch_next < g->batch_len);
+		if (!stopped || garlic_test_pending(g) == 0)
+			break;
+		n = garlic_test_dispatch_pending(g, &stopped, &err);
+	}
 	/* Every event counted was delivered, and nothing else. */
-	if (g->counters.events - seen_before != delivered || delivered != calls)
+	if (garlic_test_counters(g)->events - seen_before != delivered || delivered != calls)
 		abort();
 	return 0;
 }

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "garlic-private.h"
+#include "garlic-handle.h"
 #include "process-private.h"
 
 /* Execs whose snapshots can wait for their event: more than a 10 ms

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
+/* The library's clocks: the monotonic one every deadline uses, and realtime conversion. */
 #include <time.h>
 
 #include "garlic-private.h"
@@ -10,6 +11,12 @@ static int64_t clock_ns(clockid_t id)
 	if (clock_gettime(id, &ts) < 0)
 		return -1;
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+uint64_t garlic_monotonic_ns(void)
+{
+	/* CLOCK_MONOTONIC cannot fail with a valid timespec. */
+	return (uint64_t)clock_ns(CLOCK_MONOTONIC);
 }
 
 /*

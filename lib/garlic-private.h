@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
 
@@ -46,8 +47,6 @@ int garlic_loop_fd_add(struct garlic_loop_fd *l, int fd);
 int garlic_loop_fd_watch_socket(struct garlic_loop_fd *l, bool watch);
 /* Readable from due_ns (CLOCK_MONOTONIC) on; 1: at once; 0: never. */
 int garlic_loop_fd_wake_at(struct garlic_loop_fd *l, uint64_t due_ns);
-/* CLOCK_MONOTONIC in nanoseconds: the kernel's clock for event stamps. */
-uint64_t garlic_monotonic_ns(void);
 
 /* Datagrams read per recvmmsg(2): bounds one garlic_receive() call. */
 #define GARLIC_BATCH 64
@@ -82,74 +81,95 @@ enum garlic_msg_kind garlic_parse_msg(const void *buf, size_t len,
 				      struct garlic_event *ev,
 				      struct garlic_ack *ack, size_t *used);
 
-/* Request formats the kernel understands (see open.c). */
+/* Request formats the kernel understands (see subscribe.c). */
 enum garlic_request_format {
 	GARLIC_REQUEST_PROC_INPUT, /* 8-byte struct proc_input, Linux >= 6.6 */
 	GARLIC_REQUEST_LEGACY,	   /* 4-byte enum proc_cn_mcast_op */
 };
 
-struct garlic {
-	struct nl_sock *sk;
-	int fd;
-	bool own_socket;
-	pid_t owner;	  /* the opener: a forked child must not unsubscribe */
-	struct nl_cb *cb; /* registered with garlic_nl_register(), referenced */
-	struct garlic_loop_fd loop;
-	bool nonblocking;
-	struct garlic_capture *capture; /* exec snapshots; NULL: off */
+/* Room garlic_request_encode() needs: nlmsghdr, cn_msg, proc_input. */
+#define GARLIC_REQUEST_MAX 44
+/*
+ * Writes a LISTEN/IGNORE request (op) for events in format, from port,
+ * numbered ack, into req (GARLIC_REQUEST_MAX bytes). Returns its length.
+ * Pure.
+ */
+size_t garlic_request_encode(uint8_t *req, uint32_t op, uint32_t events,
+			     enum garlic_request_format format, uint32_t port, uint32_t ack);
 
-	uint32_t events;
-	enum garlic_filter_mode filter_mode;
-	enum garlic_request_format format;
-	uint32_t next_ack;
-	/*
-	 * LISTENs the kernel counted: before 6.6 every LISTEN raises the
-	 * global listener count, so each needs its IGNORE; from 6.6 on the
-	 * count is per socket and one IGNORE undoes any number.
-	 */
-	unsigned int listens;
-
-	garlic_event_fn event_fn;
-	void *event_data;
-	garlic_loss_fn loss_fn;
-	void *loss_data;
-
-	struct garlic_counters counters;
-	uint64_t latency_budget_ns; /* 0: deliver at once */
-	uint64_t last_wake_ns;	    /* when the last read began */
-	uint64_t batch_due_ns;	    /* coalescing until then; 0: not */
-
-	/* Loss accounting: the socket's drop counter and per-CPU sequences. */
-	uint32_t drops_last;	  /* SO_MEMINFO drops at the last reading */
-	uint64_t drops_total;	  /* drops since subscribing, widened to 64 bits */
-	uint64_t drops_reported;  /* drops already added to counters.lost */
-	uint64_t gaps_reported;	  /* gap excess already added to counters.lost */
-	bool drops_readable;	  /* SO_MEMINFO works on this kernel */
-	bool overrun_pending;	  /* ENOBUFS seen, drops not final yet */
-	bool enobufs_owed;	  /* loss seen without a loss_fn: tell the caller */
-	unsigned int ncpus;
-	uint32_t *next_seq;	  /* per CPU; valid where seq_seen is set */
-	bool *seq_seen;
-
-	/* Dispatch state: closing from a callback is deferred to its end. */
-	unsigned int dispatch_depth;
-	bool close_requested;
-
-	/* Datagrams read but not yet dispatched (a callback stopped early). */
-	unsigned int batch_len;	   /* datagrams in the batch */
-	unsigned int batch_next;   /* next datagram to dispatch */
-	size_t batch_offset;	   /* offset inside that datagram */
-	struct mmsghdr *msgs;
-	struct iovec *iov;
-	struct sockaddr_nl *addrs;
-	uint8_t *slots;
+/* What one netlink message did to a walk over a datagram. */
+enum garlic_step {
+	GARLIC_STEP_GO_ON,
+	GARLIC_STEP_STOP,
 };
 
-/* open.c */
+/*
+ * The deferred close of a handle that runs callbacks, as sd-netlink
+ * holds a ref across dispatch: every entry point that runs callbacks
+ * holds the handle (depth); a close from inside a callback only marks it
+ * (close_requested), and the last release says the caller must now close
+ * it for real.
+ */
+static inline void garlic_hold(unsigned int *depth)
+{
+	(*depth)++;
+}
+
+/* Returns true when the handle must be closed now, by the caller. */
+static inline bool garlic_release(unsigned int *depth, bool *close_requested)
+{
+	if (--*depth > 0 || !*close_requested)
+		return false;
+	*close_requested = false;
+	return true;
+}
+
+/* In a close function: true when the close waits for the last release. */
+static inline bool garlic_hold_defer_close(unsigned int depth, bool *close_requested)
+{
+	if (depth == 0)
+		return false;
+	*close_requested = true;
+	return true;
+}
+
+/* netlink.c: the internal netlink layer every socket of the library uses. */
+/*
+ * Sets fd's receive buffer to bytes (beyond net.core.rmem_max where
+ * CAP_NET_ADMIN allows). Returns the size granted, or a negative errno.
+ */
+int garlic_socket_set_rcvbuf(int fd, int bytes);
+/*
+ * Waits until deadline_ns (CLOCK_MONOTONIC) for one datagram, read into
+ * buf (size bytes) with its sender in *src and recvmsg(2)'s flags in
+ * *flags (MSG_TRUNC: cut short). Returns its length, or
+ * -ETIMEDOUT once the deadline has passed (checked before every read,
+ * so a steady stream cannot hold the caller past it), or -errno
+ * (ENOBUFS included: what an overrun means is the caller's to say).
+ */
+ssize_t garlic_recv_until(int fd, void *buf, size_t size, uint64_t deadline_ns,
+			  struct sockaddr_nl *src, int *flags);
+/* One netlink message of a datagram, as garlic_nlmsg_next() finds it. */
+struct garlic_nlmsg {
+	struct nlmsghdr hdr; /* copied: the buffer need not be aligned */
+	const uint8_t *data; /* the message, header first */
+	size_t avail;	     /* bytes of the datagram from data on */
+	bool whole;	     /* hdr.nlmsg_len <= avail */
+};
+/*
+ * The one nlmsg walk: the message at *off of buf (len bytes), whose
+ * header must be whole and sane (nlmsg_len >= NLMSG_HDRLEN); *off moves
+ * past it. Returns false at the end, or at a header that cannot be walked.
+ */
+bool garlic_nlmsg_next(const uint8_t *buf, size_t len, size_t *off, struct garlic_nlmsg *m);
+
+/* clock.c */
+/* CLOCK_MONOTONIC in nanoseconds: the kernel's clock for event stamps. */
+uint64_t garlic_monotonic_ns(void);
+
+/* handle.c */
 /* A handle with its buffers, not yet connected to anything. */
 struct garlic *garlic_new(void);
-int garlic_send_request(struct garlic *g, uint32_t op, uint32_t events,
-			enum garlic_request_format format, uint32_t *ack_out);
 void garlic_free(struct garlic *g);
 /*
  * Copies a caller's options struct of size sz into ours (of size ours):
@@ -159,6 +179,10 @@ void garlic_free(struct garlic *g);
  */
 int garlic_copy_opts(void *ours, size_t ours_size, const void *theirs, size_t sz,
 		     size_t min_size);
+
+/* loss.c */
+/* The socket's drop counter (SO_MEMINFO) now. Returns 0 or a negative errno. */
+int garlic_read_drops(struct garlic *g, uint32_t *drops);
 
 /* capture.c */
 struct garlic_capture;
@@ -191,29 +215,6 @@ int garlic_filter_build(uint32_t events, struct sock_filter *insns, unsigned int
  * filter instead. Returns 0 or a negative errno.
  */
 int garlic_filter_attach(int fd, uint32_t events);
-
-/* dispatch.c */
-enum garlic_step {
-	GARLIC_STEP_GO_ON,
-	GARLIC_STEP_STOP,
-};
-/*
- * Delivers one netlink message. *used says how far to advance; *err gets
- * a callback's negative return value (then the step is STOP).
- */
-enum garlic_step garlic_dispatch_msg(struct garlic *g, const void *buf,
-				     size_t len, uint32_t sender,
-				     size_t *used, int *err);
-/* The libnl NL_CB_FINISH handler garlic_nl_register() installs. */
-int garlic_nl_handler(struct nl_msg *msg, void *garlic);
-int garlic_read_drops(struct garlic *g, uint32_t *drops);
-/*
- * Dispatches the datagrams of the current batch (g->msgs[batch_next ..
- * batch_len)) from where the last call stopped. Returns the events
- * delivered; *stopped says a callback stopped or asked to close, *err
- * a callback's negative return value.
- */
-int garlic_dispatch_batch(struct garlic *g, bool *stopped, int *err);
 
 /* taskstats-parse.c */
 /*

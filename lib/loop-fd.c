@@ -17,14 +17,6 @@
 
 #include "garlic-private.h"
 
-uint64_t garlic_monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int garlic_loop_fd_init(struct garlic_loop_fd *l, int sockfd)
 {
 	struct epoll_event ev = { .events = EPOLLIN };

@@ -1,13 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The TASKSTATS generic netlink family through libnl-genl-3: per-task
- * queries, and the stream of exit statistics for a cpumask.
- *
- * Answers are read from the socket directly rather than through
- * nl_recvmsgs(): exit records carry the kernel's per-CPU sequence numbers
- * and can arrive before a registration's ACK, which libnl's sequence
- * check would take for an error, and libnl folds the kernel's errno
- * (ESRCH, EPERM, ...) into codes that lose it.
+ * The TASKSTATS listener: the stream of exit statistics for a cpumask,
+ * registered and deregistered through taskstats-query.c's requests.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,12 +28,8 @@
 
 /* ~13 000 queued records: each costs 1.25 KiB of the doubled 16 MiB (measured). */
 #define TASKSTATS_RCVBUF (8 * 1024 * 1024)
-/* The kernel answers inside our send(2); this only covers a stalled reader. */
-#define ANSWER_TIMEOUT_MS 1000
 /* Datagrams read per garlic_taskstats_receive(): bounds one call. */
 #define RECEIVE_BATCH 64
-/* One message holds at most two 560-byte records (Linux 6.18); room to grow. */
-#define DATAGRAM_MAX 16384
 
 struct garlic_taskstats_listener {
 	struct nl_sock *sk;
@@ -56,205 +46,6 @@ struct garlic_taskstats_listener {
 	bool close_requested; /* garlic_taskstats_close() from the callback */
 	uint8_t buf[DATAGRAM_MAX];
 };
-
-static int64_t now_ms(void)
-{
-	return (int64_t)(garlic_monotonic_ns() / 1000000);
-}
-
-/* A connected generic netlink socket and the TASKSTATS family id. */
-static int connect_family(const char *name, struct nl_sock **out, int *family)
-{
-	struct nl_sock *sk = nl_socket_alloc();
-	int r;
-
-	if (!sk)
-		return -ENOMEM;
-	r = genl_connect(sk);
-	if (r < 0) {
-		r = garlic_errno_from_nl(r);
-		goto fail;
-	}
-	/*
-	 * Errors otherwise echo the whole request, which for a long cpumask
-	 * outgrows any buffer. Linux 4.3; older kernels echo, which is met
-	 * below by reading the header of a cut datagram.
-	 */
-	setsockopt(nl_socket_get_fd(sk), SOL_NETLINK, NETLINK_CAP_ACK, &(int){ 1 },
-		   sizeof(int));
-	r = genl_ctrl_resolve(sk, name);
-	if (r < 0) {
-		/* No such family: a kernel built without CONFIG_TASKSTATS. */
-		r = r == -NLE_OBJ_NOTFOUND ? -ENOENT : garlic_errno_from_nl(r);
-		goto fail;
-	}
-	*family = r;
-	*out = sk;
-	return 0;
-fail:
-	nl_socket_free(sk);
-	return r;
-}
-
-int garlic_taskstats_resolve(const char *name)
-{
-	struct nl_sock *sk;
-	int family, r;
-
-	r = connect_family(name, &sk, &family);
-	if (r < 0)
-		return r;
-	nl_socket_free(sk);
-	return family;
-}
-
-/* Sends a TASKSTATS_CMD_GET with one attribute; *seq gets its number. */
-static int send_get(struct nl_sock *sk, int family, int attr, const void *data,
-		    size_t len, uint32_t *seq)
-{
-	/* Sized for the attribute: a long cpumask outgrows the default page. */
-	struct nl_msg *msg = nlmsg_alloc_size(nlmsg_total_size(GENL_HDRLEN) +
-					      nla_total_size(len));
-	int r;
-
-	if (!msg)
-		return -ENOMEM;
-	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, family, 0, 0,
-			 TASKSTATS_CMD_GET, TASKSTATS_GENL_VERSION) ||
-	    nla_put(msg, attr, len, data) < 0) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	r = nl_send_auto(sk, msg);
-	/* nl_send_auto() numbered the message in place. */
-	if (seq)
-		*seq = nlmsg_hdr(msg)->nlmsg_seq;
-	nlmsg_free(msg);
-	return r < 0 ? garlic_errno_from_nl(r) : 0;
-}
-
-/*
- * Reads until the kernel answers request seq: with a record (when out is
- * not NULL; the first one of the reply is kept), an error, or the ACK.
- * Anything else, such as exit records of a registered socket, is skipped:
- * records that beat the ACK describe exits older than the subscription's
- * confirmation, as garlic_open() drops events read before its ACK.
- */
-static int read_answer(int fd, int family, uint32_t seq, struct garlic_taskstats *out)
-{
-	int64_t deadline = now_ms() + ANSWER_TIMEOUT_MS;
-	uint8_t buf[DATAGRAM_MAX];
-
-	for (;;) {
-		struct sockaddr_nl src;
-		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
-		struct msghdr mh = {
-			.msg_name = &src,
-			.msg_namelen = sizeof(src),
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-		};
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int64_t left = deadline - now_ms();
-		ssize_t n;
-
-		/* Checked every turn: a stream of exit records must not hold us here. */
-		if (left <= 0)
-			return -ETIMEDOUT;
-		n = recvmsg(fd, &mh, MSG_DONTWAIT);
-
-		if (n < 0) {
-			/* An overrun may only have cost records; the answer can follow. */
-			if (errno == EINTR || errno == ENOBUFS)
-				continue;
-			if (errno != EAGAIN)
-				return -errno;
-			if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
-				return -errno;
-			continue;
-		}
-		if (src.nl_pid != 0)
-			continue;
-		if (n > (ssize_t)sizeof(buf))
-			n = sizeof(buf); /* cut (MSG_TRUNC): an error's header is still whole */
-		for (size_t off = 0; off + NLMSG_HDRLEN <= (size_t)n;) {
-			struct nlmsghdr nlh;
-
-			memcpy(&nlh, buf + off, sizeof(nlh));
-			if (nlh.nlmsg_len < NLMSG_HDRLEN)
-				break;
-			if (nlh.nlmsg_seq == seq && nlh.nlmsg_type == NLMSG_ERROR) {
-				struct nlmsgerr err;
-
-				if (nlh.nlmsg_len < NLMSG_HDRLEN + sizeof(err) ||
-				    off + NLMSG_HDRLEN + sizeof(err) > (size_t)n)
-					return -EBADMSG;
-				memcpy(&err, buf + off + NLMSG_HDRLEN, sizeof(err));
-				if (err.error > 0)
-					return -EBADMSG;
-				/* An ACK without a record: the reply went missing. */
-				return err.error < 0 ? err.error : out ? -EBADMSG : 0;
-			}
-			if (nlh.nlmsg_len > n - off || (mh.msg_flags & MSG_TRUNC))
-				break;
-			if (out && nlh.nlmsg_seq == seq && nlh.nlmsg_type == family) {
-				struct garlic_taskstats records[2];
-				int r = garlic_taskstats_parse(buf + off, nlh.nlmsg_len,
-							       records, 2);
-
-				if (r < 1)
-					return -EBADMSG;
-				*out = records[0];
-				return 0;
-			}
-			off += NLMSG_ALIGN(nlh.nlmsg_len);
-		}
-	}
-}
-
-/*
- * The struct as GARLIC_1 shipped it: callers built against it pass at
- * least this much. Fields are only ever added at the end.
- */
-#define TASKSTATS_SIZE_GARLIC_1 (offsetof(struct garlic_taskstats, exe_inode) + sizeof(uint64_t))
-
-static int query(int attr, pid_t id, struct garlic_taskstats *out, size_t size)
-{
-	uint32_t value = (uint32_t)id, seq;
-	struct garlic_taskstats record;
-	struct nl_sock *sk;
-	int family, r;
-
-	if (id <= 0 || !out || size < TASKSTATS_SIZE_GARLIC_1)
-		return -EINVAL;
-	r = connect_family(TASKSTATS_GENL_NAME, &sk, &family);
-	if (r < 0)
-		return r;
-	r = send_get(sk, family, attr, &value, sizeof(value), &seq);
-	if (r == 0)
-		r = read_answer(nl_socket_get_fd(sk), family, seq, &record);
-	nl_socket_free(sk);
-	if (r < 0)
-		return r;
-	/* A caller built against a newer, longer struct: what we cannot know is 0. */
-	if (size > sizeof(record)) {
-		memset((char *)out + sizeof(record), 0, size - sizeof(record));
-		size = sizeof(record);
-	}
-	memcpy(out, &record, size);
-	return 0;
-}
-
-GARLIC_EXPORT int garlic_taskstats_query_pid(pid_t pid, struct garlic_taskstats *out, size_t size)
-{
-	return query(TASKSTATS_CMD_ATTR_PID, pid, out, size);
-}
-
-GARLIC_EXPORT int garlic_taskstats_query_tgid(pid_t tgid, struct garlic_taskstats *out,
-					      size_t size)
-{
-	return query(TASKSTATS_CMD_ATTR_TGID, tgid, out, size);
-}
 
 /*
  * Every CPU the kernel may ever bring up, as the list it accepts ("0-3");
@@ -304,25 +95,16 @@ static bool in_initial_netns(void)
 	return true;
 }
 
-static int set_rcvbuf(int fd, int bytes)
-{
-	/* SO_RCVBUFFORCE ignores net.core.rmem_max but needs CAP_NET_ADMIN. */
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0 &&
-	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes)) < 0)
-		return -errno;
-	return 0;
-}
-
 static int register_cpumask(struct garlic_taskstats_listener *l)
 {
 	uint32_t seq;
 	int r;
 
-	r = send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_REGISTER_CPUMASK, l->cpumask,
+	r = garlic_taskstats_send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_REGISTER_CPUMASK, l->cpumask,
 		     strlen(l->cpumask) + 1, &seq);
 	if (r < 0)
 		return r;
-	return read_answer(l->fd, l->family, seq, NULL);
+	return garlic_taskstats_read_answer(l->fd, l->family, seq, NULL);
 }
 
 /*
@@ -334,7 +116,7 @@ static void deregister_cpumask(struct garlic_taskstats_listener *l)
 {
 	if (l->owner != getpid())
 		return;
-	send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, l->cpumask,
+	garlic_taskstats_send_get(l->sk, l->family, TASKSTATS_CMD_ATTR_DEREGISTER_CPUMASK, l->cpumask,
 		 strlen(l->cpumask) + 1, NULL);
 }
 
@@ -380,12 +162,12 @@ GARLIC_EXPORT int garlic_taskstats_open(struct garlic_taskstats_listener **out,
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = connect_family(TASKSTATS_GENL_NAME, &l->sk, &l->family);
+	r = garlic_taskstats_connect(TASKSTATS_GENL_NAME, &l->sk, &l->family);
 	if (r < 0)
 		goto fail;
 	l->fd = nl_socket_get_fd(l->sk);
 	/* Sized before registering, so that no record meets libnl's 32 KiB. */
-	r = set_rcvbuf(l->fd, o.rcvbuf ? o.rcvbuf : TASKSTATS_RCVBUF);
+	r = garlic_socket_set_rcvbuf(l->fd, o.rcvbuf ? o.rcvbuf : TASKSTATS_RCVBUF);
 	if (r < 0)
 		goto fail;
 	/*
@@ -422,11 +204,9 @@ GARLIC_EXPORT void garlic_taskstats_close(struct garlic_taskstats_listener *l)
 {
 	if (!l)
 		return;
-	if (l->in_callback) {
-		/* Freed by garlic_taskstats_receive() once the callback returns. */
-		l->close_requested = true;
+	/* Inside the callback: freed by garlic_taskstats_receive() once it returns. */
+	if (garlic_hold_defer_close(l->in_callback, &l->close_requested))
 		return;
-	}
 	deregister_cpumask(l);
 	listener_free(l);
 }
@@ -450,43 +230,37 @@ GARLIC_EXPORT int garlic_taskstats_fd(const struct garlic_taskstats_listener *l)
  */
 static bool deliver(struct garlic_taskstats_listener *l, size_t len, int *delivered)
 {
-	const uint8_t *buf = l->buf;
+	struct garlic_nlmsg m;
+	size_t off = 0;
 	bool stop = false;
 
-	while (len >= NLMSG_HDRLEN && !stop) {
+	while (!stop && garlic_nlmsg_next(l->buf, len, &off, &m)) {
 		struct garlic_taskstats records[2];
-		struct nlmsghdr nlh;
-		size_t step;
 		int n;
 
-		memcpy(&nlh, buf, sizeof(nlh));
-		if (nlh.nlmsg_len < NLMSG_HDRLEN || nlh.nlmsg_len > len)
+		if (!m.whole)
 			break; /* the rest of the datagram is unusable */
 		/* ACKs, errors and malformed messages are not records. */
-		n = nlh.nlmsg_type == l->family
-			    ? garlic_taskstats_parse(buf, nlh.nlmsg_len, records, 2)
+		n = m.hdr.nlmsg_type == l->family
+			    ? garlic_taskstats_parse(m.data, m.hdr.nlmsg_len, records, 2)
 			    : 0;
 		for (int i = 0; i < n && !l->close_requested; i++) {
 			int r;
 
+			/* The listener's layout is frozen by the ABI baseline: a flag, not a depth. */
 			l->in_callback = true;
 			r = l->fn(&records[i], l->userdata);
 			l->in_callback = false;
+
 			(*delivered)++;
 			if (r < 0 && !l->callback_err)
 				l->callback_err = r;
 			stop |= r != 0;
 		}
 		stop |= l->close_requested;
-		step = NLMSG_ALIGN(nlh.nlmsg_len);
-		if (step >= len)
-			break;
-		buf += step;
-		len -= step;
 	}
 	return stop;
 }
-
 static int receive(struct garlic_taskstats_listener *l)
 {
 	int delivered = 0, err = 0;

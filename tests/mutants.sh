@@ -15,21 +15,21 @@
 # not by make check.
 set -u
 top=$(pwd)
-if [ ! -f "$top/lib/open.c" ] || [ ! -f "$top/Makefile" ]; then
+if [ ! -f "$top/lib/handle.c" ] || [ ! -f "$top/Makefile" ]; then
 	echo "mutants.sh: run it from a configured, built source tree" >&2
 	exit 2
 fi
 programs="tests/test-parse tests/test-filter tests/test-subscribe tests/test-live tests/test-loop tests/test-capture tests/test-libnl"
 
 # name|file|sed expression; each changes exactly one line.
-mutants='ack-match|lib/open.c|s/a\.ack == ack + 1)/a.ack == ack + 2)/
-parse-data-offset|lib/parse.c|s/memcpy(ev->raw, p + GARLIC_OFF_DATA, copy);/memcpy(ev->raw, p + GARLIC_OFF_DATA + 4, copy);/
-parse-short-data|lib/parse.c|s/if (data_len < needed_data_len(what))/if (data_len + 4 < needed_data_len(what))/
+mutants='ack-match|lib/subscribe.c|s/a\.ack == ack + 1)/a.ack == ack + 2)/
+parse-data-offset|lib/wire.c|s/memcpy(ev->raw, p + GARLIC_OFF_DATA, copy);/memcpy(ev->raw, p + GARLIC_OFF_DATA + 4, copy);/
+parse-short-data|lib/wire.c|s/if (data_len < needed_data_len(what))/if (data_len + 4 < needed_data_len(what))/
 filter-byte-order|lib/filter.c|s/emit(&b, BPF_JMP | BPF_JSET | BPF_K, htonl(by_bit),/emit(\&b, BPF_JMP | BPF_JSET | BPF_K, by_bit,/
-loss-overrun-count|lib/dispatch.c|s/^\([[:space:]]*\)g->counters\.overruns++;/\1;/
-loss-lost-count|lib/dispatch.c|s/g->counters\.lost += lost;/g->counters.lost += 0;/
-capture-not-prompt|lib/dispatch.c|s/^\tgarlic_capture_drain(g);$/\t;/
-budget-fd-shows-socket|lib/dispatch.c|s/garlic_loop_fd_watch_socket(&g->loop, false);/garlic_loop_fd_watch_socket(\&g->loop, true);/'
+loss-overrun-count|lib/loss.c|s/^\([[:space:]]*\)g->counters\.overruns++;/\1;/
+loss-lost-count|lib/loss.c|s/g->counters\.lost += lost;/g->counters.lost += 0;/
+capture-not-prompt|lib/receive.c|s/^\tgarlic_capture_drain(g);$/\t;/
+budget-fd-shows-socket|lib/receive.c|s/^\t\tgarlic_loop_fd_watch_socket(&g->loop, false);/\t\tgarlic_loop_fd_watch_socket(\&g->loop, true);/'
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "garlic-private.h"
+#include "garlic-test.h"
 #include "live.h"
 
 #define TIMEOUT_MS 5000
@@ -117,7 +117,7 @@ static struct garlic *open_capturing(struct seen *s, unsigned int budget_us)
 static void make_busy(struct garlic *g)
 {
 	run_exit(0);
-	while (g->batch_due_ns == 0) {
+	while (garlic_test_batch_due_ns(g) == 0) {
 		struct pollfd pfd = { .fd = garlic_fd(g), .events = POLLIN };
 
 		if (poll(&pfd, 1, TIMEOUT_MS) > 0)

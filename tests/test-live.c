@@ -24,7 +24,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
-#include "garlic-private.h"
+#include "garlic-test.h"
 #include "live.h"
 
 #define TIMEOUT_MS 5000
@@ -718,7 +718,7 @@ static void check_overrun(bool with_loss_fn)
 	g_assert_cmpint(garlic_set_rcvbuf(g, 1), >, 0);
 	burst(300);
 	/* Drain without blocking; the overrun shows up on the way. */
-	g_assert_cmpint(fcntl(g->fd, F_SETFL, O_NONBLOCK), ==, 0);
+	g_assert_cmpint(fcntl(garlic_test_socket_fd(g), F_SETFL, O_NONBLOCK), ==, 0);
 	for (;;) {
 		r = garlic_receive(g);
 		if (r == -EAGAIN)
@@ -770,7 +770,7 @@ static void test_nonblocking(void)
 
 	collector_init(&c);
 	g_assert_cmpint(garlic_open_opts(&g, &opts, collector_fn, &c), ==, 0);
-	g_assert_true(fcntl(g->fd, F_GETFL) & O_NONBLOCK);
+	g_assert_true(fcntl(garlic_test_socket_fd(g), F_GETFL) & O_NONBLOCK);
 	/* Nobody ptraces here: nothing is queued. */
 	g_assert_cmpint(garlic_receive(g), ==, -EAGAIN);
 	garlic_close(g);
@@ -887,8 +887,8 @@ static void test_socket_options(void)
 	collector_init(&c);
 	g = live_open(0, &c);
 	g_assert_true(fcntl(garlic_fd(g), F_GETFD) & FD_CLOEXEC);
-	g_assert_true(fcntl(g->fd, F_GETFD) & FD_CLOEXEC);
-	g_assert_cmpint(getsockopt(g->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len), ==, 0);
+	g_assert_true(fcntl(garlic_test_socket_fd(g), F_GETFD) & FD_CLOEXEC);
+	g_assert_cmpint(getsockopt(garlic_test_socket_fd(g), SOL_SOCKET, SO_RCVBUF, &rcvbuf, &len), ==, 0);
 	if (is_root())
 		/* SO_RCVBUFFORCE: the request, doubled, past rmem_max. */
 		g_assert_cmpint(rcvbuf, ==, 2 * GARLIC_DEFAULT_RCVBUF);

@@ -16,7 +16,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
-#include "garlic-private.h"
+#include "garlic-test.h"
 #include "live.h"
 
 #define TIMEOUT_MS 5000
@@ -65,11 +65,11 @@ static void test_budget_never_sleeps(void)
 	/* A fork and an exit in one read: events come faster than one per budget. */
 	first = run_exit(1);
 	receive_until_exit(g, &c, first);
-	g_assert_cmpuint(g->batch_due_ns, >, 0);
+	g_assert_cmpuint(garlic_test_batch_due_ns(g), >, 0);
 
 	/* Coalescing: the socket has data, the handle's fd does not show it yet. */
 	second = run_exit(2);
-	g_assert_cmpint(readable(g->fd, 0), ==, 1);
+	g_assert_cmpint(readable(garlic_test_socket_fd(g), 0), ==, 1);
 	g_assert_cmpint(readable(garlic_fd(g), 0), ==, 0);
 	/* Called anyway, a non-blocking handle returns at once. */
 	start = garlic_monotonic_ns();
@@ -80,7 +80,7 @@ static void test_budget_never_sleeps(void)
 
 	/* Once the budget is up the fd turns readable by itself, and one call reads all. */
 	g_assert_cmpint(readable(garlic_fd(g), TIMEOUT_MS), ==, 1);
-	g_assert_cmpuint(garlic_monotonic_ns(), >=, g->batch_due_ns);
+	g_assert_cmpuint(garlic_monotonic_ns(), >=, garlic_test_batch_due_ns(g));
 	receive_until_exit(g, &c, second);
 	g_assert_nonnull(find_event(&c, GARLIC_EVENT_FORK, second));
 	garlic_close(g);
@@ -100,7 +100,7 @@ static void test_blocking_budget_waits(void)
 	first = run_exit(1);
 	while (!find_event(&c, GARLIC_EVENT_EXIT, first))
 		g_assert_cmpint(garlic_receive(g), >=, 0);
-	due = g->batch_due_ns;
+	due = garlic_test_batch_due_ns(g);
 	g_assert_cmpuint(due, >, 0);
 	second = run_exit(2);
 	/* A blocking handle may wait inside the call: until the budget is up. */
@@ -288,10 +288,10 @@ static void test_drops_wrap(void)
 	uint32_t drops;
 
 	g_assert_cmpint(garlic_open_opts(&cl.g, &opts, count_after_close, &cl), ==, 0);
-	g_assert_true(cl.g->drops_readable);
+	g_assert_true(garlic_test_drops_readable(cl.g));
 	g_assert_cmpint(garlic_read_drops(cl.g, &drops), ==, 0);
 	/* As if 2^32 - 16 drops had been read before: the next reading wrapped. */
-	cl.g->drops_last = drops - 16;
+	garlic_test_drops_rewind(cl.g, 16);
 	g_assert_cmpint(garlic_check_loss(cl.g), ==, 16);
 	g_assert_cmpint(garlic_get_counters(cl.g, &c, sizeof(c)), ==, 0);
 	g_assert_cmpuint(c.lost, ==, 16);

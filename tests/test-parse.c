@@ -11,7 +11,7 @@
 
 #include <glib.h>
 
-#include "garlic-private.h"
+#include "garlic-test.h"
 #include "messages.h"
 
 static enum garlic_msg_kind parse(const struct msg_spec *spec, size_t len,
@@ -402,19 +402,16 @@ static int collect(const struct garlic_event *ev, void *userdata)
 
 static struct garlic *handle(struct delivered *d, enum garlic_filter_mode mode)
 {
-	struct garlic *g = garlic_new();
+	struct garlic *g = garlic_test_new(mode, 0, collect, d);
 
 	g_assert_nonnull(g);
 	d->events = g_array_new(FALSE, TRUE, sizeof(struct garlic_event));
-	g->event_fn = collect;
-	g->event_data = d;
-	g->filter_mode = mode;
 	return g;
 }
 
 static void handle_free(struct garlic *g, struct delivered *d)
 {
-	garlic_free(g);
+	garlic_test_free(g);
 	g_array_free(d->events, TRUE);
 }
 
@@ -425,14 +422,7 @@ static int feed(struct garlic *g, const uint8_t *buf, size_t len, uint32_t sende
 	bool stopped;
 	int err = 0;
 
-	memcpy(g->iov[0].iov_base, buf, len);
-	g->msgs[0].msg_len = len;
-	g->msgs[0].msg_hdr.msg_flags = truncated ? MSG_TRUNC : 0;
-	g->addrs[0].nl_pid = sender;
-	g->batch_len = 1;
-	g->batch_next = 0;
-	g->batch_offset = 0;
-	return garlic_dispatch_batch(g, &stopped, &err);
+	return garlic_test_feed(g, buf, len, sender, truncated, &stopped, &err);
 }
 
 static void test_dispatch_counts(void)
@@ -465,11 +455,11 @@ static void test_dispatch_counts(void)
 	/* Trailing bytes too short for a header. */
 	g_assert_cmpint(feed(g, buf, MSG_SIZE + 5, 0, false), ==, 1);
 
-	g_assert_cmpuint(g->counters.events, ==, 4);
+	g_assert_cmpuint(garlic_test_counters(g)->events, ==, 4);
 	g_assert_cmpuint(d.events->len, ==, 4);
-	g_assert_cmpuint(g->counters.foreign, ==, 2);
-	g_assert_cmpuint(g->counters.malformed, ==, 4);
-	g_assert_cmpuint(g->counters.acks, ==, 1);
+	g_assert_cmpuint(garlic_test_counters(g)->foreign, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->malformed, ==, 4);
+	g_assert_cmpuint(garlic_test_counters(g)->acks, ==, 1);
 	for (guint i = 0; i < d.events->len; i++)
 		g_assert_cmpuint(g_array_index(d.events, struct garlic_event, i).type, ==,
 				 GARLIC_EVENT_EXEC);
@@ -500,24 +490,24 @@ static void test_sequence_gaps(void)
 	struct delivered d;
 	struct garlic *g = handle(&d, GARLIC_FILTER_NONE);
 
-	g_assert_cmpuint(g->ncpus, >=, 1);
+	g_assert_cmpuint(garlic_test_ncpus(g), >=, 1);
 	feed_seq(g, 0, 10);
 	feed_seq(g, 0, 11);
 	feed_seq(g, 0, 14); /* 12 and 13 missing */
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	feed_seq(g, 0, 12); /* late, or stale: no new gap, no going back */
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	feed_seq(g, 0, 15);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	feed_seq(g, 0xffff, 1); /* a CPU beyond the table is not tracked */
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
-	if (g->ncpus >= 2) {
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
+	if (garlic_test_ncpus(g) >= 2) {
 		/* The counter wraps at 2^32: not a gap. */
 		feed_seq(g, 1, UINT32_MAX);
 		feed_seq(g, 1, 0);
-		g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+		g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 		feed_seq(g, 1, 3);
-		g_assert_cmpuint(g->counters.seq_gaps, ==, 4);
+		g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 4);
 	}
 	handle_free(g, &d);
 
@@ -526,23 +516,23 @@ static void test_sequence_gaps(void)
 	feed_seq(g, 0, 100);
 	feed_ack(g, 0, 101, 0);
 	feed_seq(g, 0, 102);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 0);
 	feed_ack(g, 0, 8000000, 0);
 	feed_seq(g, 0, 103);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 0);
 	/* A forged ACK (not from the kernel) moves nothing. */
 	feed_ack(g, 0, 104, 4321);
 	feed_seq(g, 0, 105);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 1);
-	g_assert_cmpuint(g->counters.acks, ==, 2);
-	g_assert_cmpuint(g->counters.foreign, ==, 1);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 1);
+	g_assert_cmpuint(garlic_test_counters(g)->acks, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->foreign, ==, 1);
 	handle_free(g, &d);
 
 	/* With a filter, gaps are expected and not counted. */
 	g = handle(&d, GARLIC_FILTER_KERNEL);
 	feed_seq(g, 0, 10);
 	feed_seq(g, 0, 20);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 0);
 	handle_free(g, &d);
 }
 
@@ -561,17 +551,17 @@ static void test_dispatch_stop(void)
 	bool stopped;
 	int err = 0;
 
-	g->event_fn = stop_every_time;
+	garlic_test_set_event_fn(g, stop_every_time, &d);
 	msg_build(buf, MSG_SIZE, &s);
 	s.data[0] = 2;
 	msg_build(buf + MSG_SIZE, MSG_SIZE, &s);
 	/* Two messages in one datagram: the second waits for the next call. */
 	g_assert_cmpint(feed(g, buf, sizeof(buf), 0, false), ==, 1);
-	g_assert_cmpuint(g->batch_len - g->batch_next, ==, 1);
-	g_assert_cmpint(garlic_dispatch_batch(g, &stopped, &err), ==, 1);
+	g_assert_cmpuint(garlic_test_pending(g), ==, 1);
+	g_assert_cmpint(garlic_test_dispatch_pending(g, &stopped, &err), ==, 1);
 	g_assert_true(stopped);
 	g_assert_cmpint(err, ==, 0);
-	g_assert_cmpuint(g->batch_len - g->batch_next, ==, 0);
+	g_assert_cmpuint(garlic_test_pending(g), ==, 0);
 	g_assert_cmpuint(d.events->len, ==, 2);
 	g_assert_cmpint(g_array_index(d.events, struct garlic_event, 1).exec.process_pid,
 			==, 2);
@@ -579,8 +569,8 @@ static void test_dispatch_stop(void)
 }
 
 /*
- * garlic_dispatch_msg() alone, on a handle built by hand: zeroed, with
- * only what the dispatch path reads. ncpus is the caller's choice, so the
+ * garlic_dispatch_msg() alone, through the test seam: a handle without
+ * a socket, fed one message at a time. ncpus is the caller's choice, so the
  * per-CPU cases do not depend on the machine the tests run on.
  */
 struct hand {
@@ -600,17 +590,9 @@ static int hand_collect(const struct garlic_event *ev, void *userdata)
 static struct garlic *hand_new(struct hand *h, enum garlic_filter_mode mode,
 			       unsigned int ncpus)
 {
-	struct garlic *g = calloc(1, sizeof(*g));
+	struct garlic *g = garlic_test_new(mode, ncpus, hand_collect, h);
 
 	g_assert_nonnull(g);
-	g->filter_mode = mode;
-	g->ncpus = ncpus;
-	g->next_seq = calloc(ncpus ? ncpus : 1, sizeof(*g->next_seq));
-	g->seq_seen = calloc(ncpus ? ncpus : 1, sizeof(*g->seq_seen));
-	g_assert_nonnull(g->next_seq);
-	g_assert_nonnull(g->seq_seen);
-	g->event_fn = hand_collect;
-	g->event_data = h;
 	h->g = g;
 	h->events = g_array_new(FALSE, TRUE, sizeof(struct garlic_event));
 	h->stop = 0;
@@ -619,9 +601,7 @@ static struct garlic *hand_new(struct hand *h, enum garlic_filter_mode mode,
 
 static void hand_free(struct hand *h)
 {
-	free(h->g->next_seq);
-	free(h->g->seq_seen);
-	free(h->g);
+	garlic_test_free(h->g);
 	g_array_free(h->events, TRUE);
 }
 
@@ -634,7 +614,7 @@ static enum garlic_step hand_feed(struct hand *h, const struct msg_spec *spec,
 	int err = 0;
 
 	g_assert_cmpuint(msg_build(buf, sizeof(buf), spec), ==, MSG_SIZE);
-	step = garlic_dispatch_msg(h->g, buf, sizeof(buf), sender, &used, &err);
+	step = garlic_test_dispatch_msg(h->g, buf, sizeof(buf), sender, &used, &err);
 	g_assert_cmpint(err, ==, h->stop < 0 ? h->stop : 0);
 	/* Good or bad, a whole message is consumed and the walk goes on. */
 	g_assert_cmpuint(used, ==, MSG_SIZE);
@@ -679,12 +659,12 @@ static void test_dispatch_msg(void)
 	g_assert_cmpint(hand_feed(&h, &exit, 0), ==, GARLIC_STEP_GO_ON);
 	g_assert_cmpint(hand_feed(&h, &future, 0), ==, GARLIC_STEP_GO_ON);
 
-	g_assert_cmpuint(g->counters.events, ==, 4);
-	g_assert_cmpuint(g->counters.malformed, ==, 2);
-	g_assert_cmpuint(g->counters.foreign, ==, 3);
-	g_assert_cmpuint(g->counters.acks, ==, 1);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
-	g_assert_cmpuint(g->counters.lost, ==, 0);
+	g_assert_cmpuint(garlic_test_counters(g)->events, ==, 4);
+	g_assert_cmpuint(garlic_test_counters(g)->malformed, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->foreign, ==, 3);
+	g_assert_cmpuint(garlic_test_counters(g)->acks, ==, 1);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 0);
+	g_assert_cmpuint(garlic_test_counters(g)->lost, ==, 0);
 
 	g_assert_cmpuint(h.events->len, ==, 4);
 	g_assert_cmpuint(hand_event(&h, 0)->type, ==, GARLIC_EVENT_EXEC);
@@ -702,7 +682,7 @@ static void test_dispatch_msg(void)
 	/* A callback's non-zero return stops the walk; the event still counts. */
 	h.stop = 1;
 	g_assert_cmpint(hand_feed(&h, &exec, 0), ==, GARLIC_STEP_STOP);
-	g_assert_cmpuint(g->counters.events, ==, 5);
+	g_assert_cmpuint(garlic_test_counters(g)->events, ==, 5);
 	g_assert_cmpuint(h.events->len, ==, 5);
 	/* Refused messages never call it, so they never stop anything. */
 	g_assert_cmpint(hand_feed(&h, &forged, 4321), ==, GARLIC_STEP_GO_ON);
@@ -729,39 +709,39 @@ static void test_sequence_two_cpus(void)
 	struct garlic *g = hand_new(&h, GARLIC_FILTER_NONE, 2);
 
 	hand_seq(&h, 0, 10); /* the first number seen sets the start */
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 0);
 	hand_seq(&h, 0, 11);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 0);
 	hand_seq(&h, 0, 14);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	/* Backwards: counted neither as a gap nor as a reason to expect 13. */
 	hand_seq(&h, 0, 12);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	hand_seq(&h, 0, 15);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	/* A CPU past ncpus is not tracked (and not written out of bounds). */
 	hand_seq(&h, 7, 1);
 	hand_seq(&h, 7, 1000);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	/* CPUs are independent: cpu 1 starts its own count. */
 	hand_seq(&h, 1, 0xfffffffeu);
 	hand_seq(&h, 1, 0xffffffffu);
 	hand_seq(&h, 1, 0); /* the u32 wraps: the next number, not a gap */
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	hand_seq(&h, 1, 1);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	hand_seq(&h, 1, 3);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 3);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 3);
 	/* cpu 0's expectation was left alone by all of the above. */
 	hand_seq(&h, 0, 16);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 3);
-	g_assert_cmpuint(g->counters.events, ==, 13);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 3);
+	g_assert_cmpuint(garlic_test_counters(g)->events, ==, 13);
 	hand_free(&h);
 
 	g = hand_new(&h, GARLIC_FILTER_NONE, 1);
 	hand_seq(&h, 0, 0xfffffffeu);
 	hand_seq(&h, 0, 1); /* across the wrap: 0xffffffff and 0 missing */
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 2);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 2);
 	hand_free(&h);
 
 	/* A BPF filter drops numbered events on purpose: nothing is tracked. */
@@ -769,8 +749,8 @@ static void test_sequence_two_cpus(void)
 	hand_seq(&h, 0, 10);
 	hand_seq(&h, 0, 11);
 	hand_seq(&h, 0, 14);
-	g_assert_cmpuint(g->counters.seq_gaps, ==, 0);
-	g_assert_false(g->seq_seen[0]);
+	g_assert_cmpuint(garlic_test_counters(g)->seq_gaps, ==, 0);
+	g_assert_false(garlic_test_seq_seen(g, 0));
 	hand_free(&h);
 }
 

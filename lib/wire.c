@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Bytes to struct garlic_event. Every length is checked against the one
+ * The proc connector on the wire, both ways: requests encoded, and bytes
+ * decoded to struct garlic_event. Every length is checked against the one
  * around it before it is used: the bytes may come from anyone with
  * CAP_NET_ADMIN, or from a kernel newer or older than our headers.
  */
@@ -105,4 +106,30 @@ enum garlic_msg_kind garlic_parse_msg(const void *buf, size_t len,
 		ev->tgid = ev->exec.process_tgid;
 	}
 	return GARLIC_MSG_EVENT;
+}
+
+size_t garlic_request_encode(uint8_t *req, uint32_t op, uint32_t events,
+			     enum garlic_request_format format, uint32_t port, uint32_t ack)
+{
+	/* Built byte by byte: struct cn_msg ends in a flexible array. */
+	struct garlic_proc_input input = { .mcast_op = op, .event_type = events };
+	size_t payload = format == GARLIC_REQUEST_PROC_INPUT ? sizeof(input)
+							     : sizeof(input.mcast_op);
+	struct nlmsghdr nlh = {
+		.nlmsg_len = GARLIC_OFF_EVENT + payload,
+		.nlmsg_type = NLMSG_DONE,
+		.nlmsg_pid = port,
+	};
+	struct cn_msg cn = {
+		.id = { .idx = CN_IDX_PROC, .val = CN_VAL_PROC },
+		.ack = ack,
+		.len = payload,
+	};
+
+	_Static_assert(GARLIC_OFF_EVENT + sizeof(input) <= GARLIC_REQUEST_MAX,
+		       "GARLIC_REQUEST_MAX too small");
+	memcpy(req, &nlh, sizeof(nlh));
+	memcpy(req + GARLIC_OFF_CN, &cn, sizeof(cn));
+	memcpy(req + GARLIC_OFF_EVENT, &input, payload);
+	return nlh.nlmsg_len;
 }

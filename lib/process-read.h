@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The /proc reader shared by process.c (the snapshot, field by field)
+ * and process-fields.c (each field's file read and parsed).
+ */
+#ifndef GARLIC_PROCESS_READ_H
+#define GARLIC_PROCESS_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "process-private.h"
+
+/* PF_KTHREAD in include/linux/sched.h: stat's flags field. */
+#define TASK_FLAG_KTHREAD 0x00200000u
+
+/* The first block: room for a typical snapshot with no realloc. */
+#define BLOCK_INITIAL 4096
+/* proc_pid_readlink() fails past a page; this is a bound on our loop. */
+#define LINK_MAX_BYTES 65536
+
+/* What /proc/PID/stat said, for the snapshot or only to classify errors. */
+struct stat_info {
+	bool tried;
+	int error; /* positive errno, 0 when read */
+	char state;
+	uint32_t flags;
+	pid_t ppid;
+	uint64_t start_ticks;
+	char comm[16];
+};
+
+struct reader {
+	struct garlic_process_buf **bufp;
+	int dirfd;
+	struct stat_info st;
+	bool gone;	/* a read failed with ESRCH: the task was reaped */
+	bool not_kthread; /* learnt without reading stat */
+};
+
+/* The snapshot, taken anew after anything that may have moved the block. */
+#define P(r) (&(*(r)->bufp)->proc)
+
+int garlic_procfs_grow(struct garlic_process_buf **bufp, size_t want);
+int garlic_procfs_need_stat(struct reader *r);
+void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
+		      size_t *off);
+void garlic_procfs_read_exe(struct reader *r, size_t *off);
+void garlic_procfs_read_cwd(struct reader *r, size_t *off);
+void garlic_procfs_read_status(struct reader *r, uint32_t fields);
+void garlic_procfs_read_cgroup(struct reader *r, size_t *off);
+
+#endif /* GARLIC_PROCESS_READ_H */
