@@ -702,7 +702,11 @@ int main(int argc, char **argv)
 		l->runs = 0;
 		l->available = !which || listed(which, l->name);
 		if (l->available && access(l->argv[0], X_OK) != 0) {
-			printf("%s: %s is not installed, skipped\n", l->name, l->argv[0]);
+			/* garlic-monitor is ours: not built is a failure, not a skip. */
+			printf("%s: %s is %s\n", l->name, l->argv[0],
+			       l->garlic ? "not built (run from the build directory)"
+					 : "not installed, skipped");
+			l->failed = l->garlic;
 			l->available = false;
 		}
 	}
@@ -737,7 +741,7 @@ int main(int argc, char **argv)
 		printf("%-13s %7s %7s %7s %9s\n", "listener", "lines%", "argv%", "named%",
 		       "wall_ms");
 		if (md)
-			fprintf(md, "\n### %s: %d execs of `%s`, %.0f ms with no listener\n\n"
+			fprintf(md, "\n## %s: %d execs of `%s`, %.0f ms with no listener\n\n"
 				    "| listener | lines %% | argv %% | named %% | wall ms |\n"
 				    "|---|---|---|---|---|\n",
 				class_names[cls], n,
