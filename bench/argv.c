@@ -141,13 +141,13 @@ static void marker(char *buf, size_t size, const char *run, const char *cls, int
 }
 
 /* One workload process, waited for: the pid, or -1. */
-static pid_t run_one(int cls, const char *mark, long sleep_us_)
+static pid_t run_one(int cls, const char *mark, long lifetime_us)
 {
 	char us[24];
 	pid_t pid;
 	int status;
 
-	snprintf(us, sizeof(us), "%ld", sleep_us_);
+	snprintf(us, sizeof(us), "%ld", lifetime_us);
 	pid = fork();
 	if (pid == 0) {
 		if (cls == INSTANT)
