@@ -7,7 +7,7 @@ apt-get update
 apt-get install -y --no-install-recommends \
 	autoconf automake libtool make gcc pkg-config \
 	libnl-3-dev libnl-genl-3-dev libsystemd-dev systemd \
-	forkstat \
+	forkstat extrace \
 	libglib2.0-dev \
 	python3 procps util-linux \
 	valgrind clang abigail-tools \
