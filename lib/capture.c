@@ -33,6 +33,7 @@
 
 struct capture_slot {
 	uint32_t cpu, seq;
+	uint64_t timestamp_ns;
 	pid_t pid;
 	bool used;	/* waits for its event's dispatch */
 	bool filled;	/* the snapshot is taken */
@@ -60,6 +61,7 @@ static int on_exec(const struct garlic_event *ev, void *userdata)
 	c->next = (c->next + 1) % CAPTURE_SLOTS;
 	s->cpu = ev->cpu;
 	s->seq = ev->seq;
+	s->timestamp_ns = ev->timestamp_ns;
 	s->pid = ev->pid;
 	s->used = true;
 	s->filled = false;
@@ -198,6 +200,44 @@ static struct capture_slot *find(struct garlic_capture *c, const struct garlic_e
 	return NULL;
 }
 
+static bool same_text(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return a && b && alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/*
+ * The kernel sends an exec's event only after the new program's
+ * arguments are in place, so a read in between shows the next program
+ * before its exec is known. When that next exec's snapshot is in, and
+ * this one holds the very same program and argv, this one saw the next:
+ * it says REPLACED. (An exec of the same command line twice is told so
+ * too: nothing is lost but the repetition.)
+ */
+static void check_not_later(struct garlic_capture *c, struct capture_slot *s)
+{
+	const struct garlic_process *p = &s->buf->proc;
+
+	if (!(p->fields & (GARLIC_PROCESS_ARGV | GARLIC_PROCESS_EXE)))
+		return;
+	for (unsigned int i = 0; i < CAPTURE_SLOTS; i++) {
+		const struct capture_slot *t = &c->slots[i];
+		const struct garlic_process *q;
+
+		if (t == s || !t->used || !t->filled || !t->ok || t->pid != s->pid ||
+		    t->timestamp_ns <= s->timestamp_ns)
+			continue;
+		q = &t->buf->proc;
+		if ((!(p->fields & GARLIC_PROCESS_ARGV) ||
+		     same_text(p->argv, p->argv_len, q->argv, q->argv_len)) &&
+		    (!(p->fields & GARLIC_PROCESS_EXE) ||
+		     same_text(p->exe, p->exe ? strlen(p->exe) : 0, q->exe,
+			       q->exe ? strlen(q->exe) : 0))) {
+			mark_replaced(&s->buf->proc);
+			return;
+		}
+	}
+}
+
 const struct garlic_process *garlic_capture_take(struct garlic *g, const struct garlic_event *ev)
 {
 	struct garlic_capture *c = g->capture;
@@ -218,6 +258,8 @@ const struct garlic_process *garlic_capture_take(struct garlic *g, const struct 
 		s->pid = ev->pid;
 		fill(c, s);
 	}
+	if (s->ok && s != &c->late)
+		check_not_later(c, s);
 	s->used = false;
 	return s->ok ? &s->buf->proc : NULL;
 }

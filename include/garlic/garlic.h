@@ -264,7 +264,12 @@ struct garlic_open_opts {
 	 * a second, exec-only subscription that is read at once, even while
 	 * a latency budget holds the rest of the events back. A process that
 	 * has already exited cannot be read: its fields say so (ZOMBIE, GONE,
-	 * REPLACED), never an empty string for a value.
+	 * REPLACED), never an empty string for a value. The kernel sends an
+	 * exec's event only once the new program's arguments are in place: a
+	 * read in the microseconds between would show the next program, so a
+	 * snapshot identical to the same pid's next one is REPLACED; without
+	 * a budget, an exec handed out before its successor was known keeps
+	 * that (microsecond) window.
 	 */
 	uint32_t capture;
 	unsigned int capture_argv_max; /* argv bytes kept; 0: GARLIC_PROCESS_ARGV_DEFAULT */
