@@ -602,6 +602,109 @@ static void test_joiner(void)
 	garlic_exit_joiner_free(NULL);
 }
 
+/*
+ * Thousands of exits and their records, each in a random order of its
+ * own (a fixed seed): every exit comes out once, with its own record. The
+ * second thousand reuse the first's pids as threads of other processes,
+ * so a pid has two waiting at once that only the thread group tells apart.
+ */
+#define SHUFFLED 3000
+#define SHUFFLED_PIDS 2000
+
+struct shuffled {
+	unsigned int delivered[SHUFFLED];
+	unsigned int calls, wrong;
+};
+
+static unsigned int shuffled_index(pid_t pid, pid_t tgid)
+{
+	return (unsigned int)(pid - 1000) + (tgid == pid ? 0 : SHUFFLED_PIDS);
+}
+
+static int on_shuffled(const struct garlic_event *exit, const struct garlic_taskstats *stats,
+		       void *userdata)
+{
+	struct shuffled *sh = userdata;
+	unsigned int k = shuffled_index(exit->exit.process_pid, exit->exit.process_tgid);
+
+	sh->calls++;
+	g_assert_cmpuint(k, <, SHUFFLED);
+	sh->delivered[k]++;
+	if (!stats || stats->id != (uint32_t)exit->exit.process_pid ||
+	    stats->tgid != (uint32_t)exit->exit.process_tgid)
+		sh->wrong++;
+	return 0;
+}
+
+static void test_joiner_shuffled(void)
+{
+	static struct shuffled sh;
+	unsigned int order[2 * SHUFFLED];
+	unsigned int exits_waiting = 0, stats_waiting = 0, peak = 0;
+	bool exit_seen[SHUFFLED] = { false }, stats_seen[SHUFFLED] = { false };
+	struct garlic_exit_joiner *j;
+	GRand *rand = g_rand_new_with_seed(20240611);
+	int paired = 0;
+
+	memset(&sh, 0, sizeof(sh));
+	for (unsigned int i = 0; i < 2 * SHUFFLED; i++)
+		order[i] = i;
+	for (unsigned int i = 2 * SHUFFLED - 1; i > 0; i--) {
+		unsigned int k = (unsigned int)g_rand_int_range(rand, 0, (gint32)i + 1);
+		unsigned int t = order[i];
+
+		order[i] = order[k];
+		order[k] = t;
+	}
+	g_rand_free(rand);
+	/* Long enough that nothing is due while the test runs, even under valgrind. */
+	g_assert_cmpint(garlic_exit_joiner_new(&j, 600000, on_shuffled, &sh), ==, 0);
+	for (unsigned int i = 0; i < 2 * SHUFFLED; i++) {
+		unsigned int k = order[i] % SHUFFLED;
+		pid_t pid = 1000 + (pid_t)(k % SHUFFLED_PIDS);
+		pid_t tgid = k < SHUFFLED_PIDS ? pid : pid + 100000;
+		int r;
+
+		if (order[i] < SHUFFLED) {
+			struct garlic_event ev = exit_event(pid, tgid);
+
+			r = garlic_exit_joiner_add_event(j, &ev);
+			exit_seen[k] = true;
+		} else {
+			struct garlic_taskstats s = task_stats(pid, tgid);
+
+			r = garlic_exit_joiner_add_stats(j, &s);
+			stats_seen[k] = true;
+		}
+		g_assert_cmpint(r, >=, 0);
+		g_assert_cmpint(r, <=, 1);
+		paired += r;
+		/* The other side came first: this one paired at once. */
+		g_assert_cmpint(r, ==, exit_seen[k] && stats_seen[k]);
+		if (r) {
+			if (order[i] < SHUFFLED)
+				stats_waiting--;
+			else
+				exits_waiting--;
+		} else if (order[i] < SHUFFLED) {
+			exits_waiting++;
+		} else {
+			stats_waiting++;
+		}
+		peak = MAX(peak, MAX(exits_waiting, stats_waiting));
+	}
+	/* Hundreds waited at once, all within the bounds. */
+	g_assert_cmpuint(peak, >, 500);
+	g_assert_cmpuint(peak, <, 1024);
+	g_assert_cmpint(paired, ==, SHUFFLED);
+	g_assert_cmpint(garlic_exit_joiner_flush(j, 1), ==, 0);
+	g_assert_cmpuint(sh.calls, ==, SHUFFLED);
+	g_assert_cmpuint(sh.wrong, ==, 0);
+	for (unsigned int k = 0; k < SHUFFLED; k++)
+		g_assert_cmpuint(sh.delivered[k], ==, 1);
+	garlic_exit_joiner_free(j);
+}
+
 /* --- live --- */
 
 static int64_t cpu_ms(clockid_t clock)
@@ -1445,6 +1548,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/taskstats/parse/versions", test_parse_versions);
 	g_test_add_func("/taskstats/parse/malformed", test_parse_malformed);
 	g_test_add_func("/taskstats/joiner", test_joiner);
+	g_test_add_func("/taskstats/joiner-shuffled", test_joiner_shuffled);
 	g_test_add_func("/taskstats/query", test_query);
 	g_test_add_func("/taskstats/query-size", test_query_size);
 	g_test_add_func("/taskstats/exe-overlay", test_exe_overlay);
