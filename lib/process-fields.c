@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The files of /proc/PID behind each snapshot field, read through the
- * task's directory fd and parsed into the snapshot's block.
+ * Reading /proc/PID for a snapshot: files and links read through the
+ * task's directory fd into the snapshot's block, what a failed read says
+ * about the task, and the fields that are links or raw bytes (argv, exe,
+ * cwd). The text files parsed field by field are in process-parse.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,7 +48,7 @@ int garlic_procfs_grow(struct garlic_process_buf **bufp, size_t want)
  * used, at most limit bytes, NUL-terminated there; nothing is committed.
  * Returns the byte count, or -errno (of the open or a read).
  */
-static ssize_t read_file(struct reader *r, const char *name, size_t limit)
+ssize_t garlic_procfs_read_file(struct reader *r, const char *name, size_t limit)
 {
 	size_t len = 0;
 	int fd, err;
@@ -117,7 +119,7 @@ static ssize_t read_link(struct reader *r, const char *name)
 }
 
 /* Keeps len bytes (and their NUL) read into the free space; their offset. */
-static size_t commit(struct reader *r, size_t len)
+size_t garlic_procfs_commit(struct reader *r, size_t len)
 {
 	size_t at = (*r->bufp)->used;
 
@@ -125,82 +127,8 @@ static size_t commit(struct reader *r, size_t len)
 	return at;
 }
 
-static bool parse_u64(const char **s, uint64_t *v)
-{
-	char *end;
-	unsigned long long x;
-
-	errno = 0;
-	x = strtoull(*s, &end, 10);
-	if (end == *s || errno)
-		return false;
-	*v = x;
-	*s = end;
-	return true;
-}
-
-/*
- * stat: "pid (comm) state ppid pgrp session tty tpgid flags ... starttime
- * ...". comm may hold spaces and ')' itself, so it ends at the last ')'.
- */
-static bool parse_stat(const char *s, size_t len, struct stat_info *st)
-{
-	const char *open = memchr(s, '(', len), *close = NULL, *p;
-	uint64_t v = 0;
-	size_t n;
-
-	for (p = s + len; p > s; p--)
-		if (p[-1] == ')') {
-			close = p - 1;
-			break;
-		}
-	if (!open || !close || close < open || close + 3 > s + len)
-		return false;
-	n = (size_t)(close - open - 1);
-	if (n > sizeof(st->comm) - 1)
-		n = sizeof(st->comm) - 1;
-	memset(st->comm, 0, sizeof(st->comm));
-	memcpy(st->comm, open + 1, n);
-	p = close + 2;
-	st->state = *p++;
-	/* Fields 4 (ppid) to 22 (starttime); 9 is flags. */
-	for (int field = 4; field <= 22; field++) {
-		if (*p != ' ')
-			return false;
-		p++;
-		/* tty_nr and tpgid may be negative; nothing kept is. */
-		if (*p == '-')
-			p++;
-		if (!parse_u64(&p, &v))
-			return false;
-		if (field == 4)
-			st->ppid = (pid_t)v;
-		else if (field == 9)
-			st->flags = (uint32_t)v;
-	}
-	st->start_ticks = v;
-	return true;
-}
-
-/* Reads stat into r->st once; its error (positive) or 0. */
-int garlic_procfs_need_stat(struct reader *r)
-{
-	ssize_t n;
-
-	if (r->st.tried)
-		return r->st.error;
-	r->st.tried = true;
-	n = read_file(r, "stat", SIZE_MAX);
-	if (n >= 0 && !parse_stat((*r->bufp)->data + (*r->bufp)->used, (size_t)n, &r->st))
-		n = -EBADMSG;
-	r->st.error = n < 0 ? (int)-n : 0;
-	if (r->st.error == ESRCH)
-		r->gone = true;
-	return r->st.error;
-}
-
 /* The state of a field whose read failed with err (positive). */
-static uint8_t state_of(struct reader *r, int err)
+uint8_t garlic_procfs_state_of(struct reader *r, int err)
 {
 	switch (err) {
 	case ESRCH:
@@ -252,14 +180,14 @@ static bool is_kthread(struct reader *r)
 void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 		      size_t *off)
 {
-	ssize_t n = read_file(r, "cmdline", argv_max + 1);
+	ssize_t n = garlic_procfs_read_file(r, "cmdline", argv_max + 1);
 	const char *s;
 	uint8_t state;
 	size_t len;
 
 	if (n < 0) {
 		P(r)->argv_error = (int)-n;
-		state = state_of(r, (int)-n);
+		state = garlic_procfs_state_of(r, (int)-n);
 		P(r)->argv_state = state;
 		return;
 	}
@@ -284,7 +212,7 @@ void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 		}
 		n = read_link(r, "exe");
 		if (n == -ENOENT || n == -ESRCH || n == -ENOMEM) {
-			state = state_of(r, (int)-n);
+			state = garlic_procfs_state_of(r, (int)-n);
 			P(r)->argv_state = state;
 			P(r)->argv_error = n == -ENOENT ? 0 : (int)-n;
 			return;
@@ -308,7 +236,7 @@ void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 	if (len && s[len - 1] != '\0')
 		P(r)->argc++; /* cut, or setproctitle() overwrote the last NUL */
 	P(r)->argv_len = len;
-	*off = commit(r, len);
+	*off = garlic_procfs_commit(r, len);
 	P(r)->argv_state = GARLIC_PROCESS_OK;
 }
 
@@ -319,7 +247,7 @@ void garlic_procfs_read_exe(struct reader *r, size_t *off)
 
 	if (n < 0) {
 		P(r)->exe_error = (int)-n;
-		state = state_of(r, (int)-n);
+		state = garlic_procfs_state_of(r, (int)-n);
 		P(r)->exe_state = state;
 		if (P(r)->exe_state == GARLIC_PROCESS_KERNEL_THREAD ||
 		    P(r)->exe_state == GARLIC_PROCESS_ZOMBIE)
@@ -327,7 +255,7 @@ void garlic_procfs_read_exe(struct reader *r, size_t *off)
 		return;
 	}
 	r->not_kthread = true; /* the kernel never gives a kernel thread's */
-	*off = commit(r, (size_t)n);
+	*off = garlic_procfs_commit(r, (size_t)n);
 	P(r)->exe_state = GARLIC_PROCESS_OK;
 }
 
@@ -338,14 +266,14 @@ void garlic_procfs_read_cwd(struct reader *r, size_t *off)
 
 	if (n < 0) {
 		P(r)->cwd_error = (int)-n;
-		state = state_of(r, (int)-n);
+		state = garlic_procfs_state_of(r, (int)-n);
 		P(r)->cwd_state = state;
 		if (P(r)->cwd_state == GARLIC_PROCESS_KERNEL_THREAD ||
 		    P(r)->cwd_state == GARLIC_PROCESS_ZOMBIE)
 			P(r)->cwd_error = 0;
 		return;
 	}
-	*off = commit(r, (size_t)n);
+	*off = garlic_procfs_commit(r, (size_t)n);
 	/* A kernel thread shows init's root ("/"): not a directory of its own. */
 	if (is_kthread(r)) {
 		(*r->bufp)->used = *off;
@@ -353,118 +281,5 @@ void garlic_procfs_read_cwd(struct reader *r, size_t *off)
 		return;
 	}
 	P(r)->cwd_state = GARLIC_PROCESS_OK;
-}
-
-/* The line of /proc/PID/status that starts with key, or NULL. */
-static const char *status_line(const char *s, const char *key)
-{
-	size_t klen = strlen(key);
-
-	while (s && *s) {
-		if (!strncmp(s, key, klen))
-			return s + klen;
-		s = strchr(s, '\n');
-		if (s)
-			s++;
-	}
-	return NULL;
-}
-
-/* "\tA\tB..." after the key: the first two numbers. */
-static bool parse_two(const char *s, uint32_t *a, uint32_t *b)
-{
-	uint64_t x, y;
-
-	if (!s)
-		return false;
-	while (*s == '\t' || *s == ' ')
-		s++;
-	if (!parse_u64(&s, &x))
-		return false;
-	while (*s == '\t' || *s == ' ')
-		s++;
-	if (!parse_u64(&s, &y))
-		return false;
-	*a = (uint32_t)x;
-	*b = (uint32_t)y;
-	return true;
-}
-
-void garlic_procfs_read_status(struct reader *r, uint32_t fields)
-{
-	ssize_t n = read_file(r, "status", SIZE_MAX);
-	const char *s, *line;
-	uint8_t state;
-
-	if (n < 0) {
-		state = state_of(r, (int)-n);
-		if (fields & GARLIC_PROCESS_IDS)
-			P(r)->ids_state = state, P(r)->ids_error = (int)-n;
-		if (fields & GARLIC_PROCESS_NSPID)
-			P(r)->nspid_state = state, P(r)->nspid_error = (int)-n;
-		return;
-	}
-	s = (*r->bufp)->data + (*r->bufp)->used;
-	if (fields & GARLIC_PROCESS_IDS) {
-		if (parse_two(status_line(s, "Uid:"), &P(r)->ruid, &P(r)->euid) &&
-		    parse_two(status_line(s, "Gid:"), &P(r)->rgid, &P(r)->egid)) {
-			P(r)->ids_state = GARLIC_PROCESS_OK;
-		} else {
-			P(r)->ruid = P(r)->euid = P(r)->rgid = P(r)->egid = 0;
-			P(r)->ids_state = GARLIC_PROCESS_FAILED;
-			P(r)->ids_error = EBADMSG;
-		}
-	}
-	if (fields & GARLIC_PROCESS_NSPID) {
-		line = status_line(s, "NSpid:");
-		if (!line) {
-			P(r)->nspid_state = GARLIC_PROCESS_UNSUPPORTED;
-			return;
-		}
-		/* "\t<pid here>\t<pid one level down>...": the last one. */
-		P(r)->nspid_state = GARLIC_PROCESS_FAILED;
-		P(r)->nspid_error = EBADMSG;
-		for (unsigned int level = 0;; level++) {
-			uint64_t v;
-
-			while (*line == '\t' || *line == ' ')
-				line++;
-			if (!parse_u64(&line, &v))
-				break;
-			P(r)->ns_pid = (pid_t)v;
-			P(r)->ns_level = level;
-			P(r)->nspid_state = GARLIC_PROCESS_OK;
-			P(r)->nspid_error = 0;
-		}
-	}
-}
-
-void garlic_procfs_read_cgroup(struct reader *r, size_t *off)
-{
-	ssize_t n = read_file(r, "cgroup", SIZE_MAX);
-	char *s, *line, *end;
-	uint8_t state;
-	size_t len;
-
-	if (n < 0) {
-		P(r)->cgroup_error = (int)-n;
-		state = state_of(r, (int)-n);
-		P(r)->cgroup_state = state;
-		return;
-	}
-	s = (*r->bufp)->data + (*r->bufp)->used;
-	/* v1 lines are "N:controllers:/path"; the v2 one is "0::/path". */
-	for (line = s; line && *line; line = end ? end + 1 : NULL) {
-		end = strchr(line, '\n');
-		if (strncmp(line, "0::", 3))
-			continue;
-		len = end ? (size_t)(end - line) - 3 : strlen(line) - 3;
-		memmove(s, line + 3, len);
-		s[len] = '\0';
-		*off = commit(r, len);
-		P(r)->cgroup_state = GARLIC_PROCESS_OK;
-		return;
-	}
-	P(r)->cgroup_state = GARLIC_PROCESS_UNSUPPORTED;
 }
 

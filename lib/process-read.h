@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The /proc reader shared by process.c (the snapshot, field by field)
- * and process-fields.c (each field's file read and parsed).
+ * The /proc reader shared by process.c (the snapshot, field by field),
+ * process-fields.c (reads, and the link and raw fields) and
+ * process-parse.c (the text files parsed).
  */
 #ifndef GARLIC_PROCESS_READ_H
 #define GARLIC_PROCESS_READ_H
@@ -44,6 +45,16 @@ struct reader {
 #define P(r) (&(*(r)->bufp)->proc)
 
 int garlic_procfs_grow(struct garlic_process_buf **bufp, size_t want);
+/*
+ * Reads the file name (relative to the task's directory) into the free
+ * space of the block, at most limit bytes, NUL-terminated there; nothing
+ * is committed. The byte count, or -errno.
+ */
+ssize_t garlic_procfs_read_file(struct reader *r, const char *name, size_t limit);
+/* Keeps len bytes (and their NUL) read into the free space; their offset. */
+size_t garlic_procfs_commit(struct reader *r, size_t len);
+/* The state of a field whose read failed with err (positive). */
+uint8_t garlic_procfs_state_of(struct reader *r, int err);
 int garlic_procfs_need_stat(struct reader *r);
 void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 		      size_t *off);
