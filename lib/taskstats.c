@@ -42,7 +42,8 @@ struct garlic_taskstats_listener {
 	void *userdata;
 	int err_owed;	      /* an error met after records were delivered */
 	int callback_err;     /* the callback's negative return value */
-	bool in_callback;
+	/* The hold across callbacks (garlic_hold() in garlic-private.h). */
+	unsigned int dispatch_depth;
 	bool close_requested; /* garlic_taskstats_close() from the callback */
 	uint8_t buf[DATAGRAM_MAX];
 };
@@ -205,7 +206,7 @@ GARLIC_EXPORT void garlic_taskstats_close(struct garlic_taskstats_listener *l)
 	if (!l)
 		return;
 	/* Inside the callback: freed by garlic_taskstats_receive() once it returns. */
-	if (garlic_hold_defer_close(l->in_callback, &l->close_requested))
+	if (garlic_hold_defer_close(l->dispatch_depth, &l->close_requested))
 		return;
 	deregister_cpumask(l);
 	listener_free(l);
@@ -247,10 +248,7 @@ static bool deliver(struct garlic_taskstats_listener *l, size_t len, int *delive
 		for (int i = 0; i < n && !l->close_requested; i++) {
 			int r;
 
-			/* The listener's layout is frozen by the ABI baseline: a flag, not a depth. */
-			l->in_callback = true;
 			r = l->fn(&records[i], l->userdata);
-			l->in_callback = false;
 
 			(*delivered)++;
 			if (r < 0 && !l->callback_err)
@@ -317,11 +315,11 @@ GARLIC_EXPORT int garlic_taskstats_receive(struct garlic_taskstats_listener *l)
 
 	if (!l)
 		return -EINVAL;
-	if (l->in_callback)
+	if (l->dispatch_depth > 0)
 		return -EBUSY;
+	garlic_hold(&l->dispatch_depth);
 	r = receive(l);
-	if (l->close_requested) {
-		l->close_requested = false;
+	if (garlic_release(&l->dispatch_depth, &l->close_requested)) {
 		garlic_taskstats_close(l);
 		return r;
 	}

@@ -509,6 +509,16 @@ static int close_from_callback(const struct garlic_taskstats *s, void *userdata)
 	return 0;
 }
 
+/* Receives again from inside the callback (refused), then closes the listener. */
+static int reenter_then_close(const struct garlic_taskstats *s, void *userdata)
+{
+	void **state = userdata;
+
+	state[1] = GINT_TO_POINTER(garlic_taskstats_receive(state[0]));
+	garlic_taskstats_close(state[0]);
+	return 0;
+}
+
 static int stop_at_once(const struct garlic_taskstats *s, void *userdata)
 {
 	(*(unsigned int *)userdata)++;
@@ -549,6 +559,15 @@ static void test_listener_callbacks(void)
 	wait_readable(garlic_taskstats_fd(l));
 	g_assert_cmpint(garlic_taskstats_receive(l), ==, 1);
 	g_assert_cmpint(GPOINTER_TO_INT(state[1]), ==, 1);
+
+	/* Nor may it receive from its own listener; closing it after that still waits. */
+	state[1] = GINT_TO_POINTER(0);
+	g_assert_cmpint(ts_open(&l, NULL, 0, reenter_then_close, state), ==, 0);
+	state[0] = l;
+	exit_children(3);
+	wait_readable(garlic_taskstats_fd(l));
+	g_assert_cmpint(garlic_taskstats_receive(l), ==, 1);
+	g_assert_cmpint(GPOINTER_TO_INT(state[1]), ==, -EBUSY);
 
 	/* Stopping ends the call after the message at hand (one or two records). */
 	g_assert_cmpint(ts_open(&l, NULL, GARLIC_OPEN_NONBLOCK, stop_at_once,
