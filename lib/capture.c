@@ -78,7 +78,7 @@ int garlic_capture_open(struct garlic *g, uint32_t fields, size_t argv_max)
 
 	if (fields & ~GARLIC_PROCESS_ALL)
 		return -EINVAL;
-	if (!fields || (g->events && !(g->events & GARLIC_EVENT_EXEC)))
+	if (!fields || (g->sub.events && !(g->sub.events & GARLIC_EVENT_EXEC)))
 		return 0;
 	c = calloc(1, sizeof(*c));
 	if (!c)

@@ -31,17 +31,20 @@ struct garlic {
 	bool nonblocking;
 	struct garlic_capture *capture; /* capture.c: exec snapshots; NULL: off */
 
-	/* subscribe.c */
-	uint32_t events;
-	enum garlic_filter_mode filter_mode;
-	enum garlic_request_format format;
-	uint32_t next_ack;
-	/*
-	 * LISTENs the kernel counted: before 6.6 every LISTEN raises the
-	 * global listener count, so each needs its IGNORE; from 6.6 on the
-	 * count is per socket and one IGNORE undoes any number.
-	 */
-	unsigned int listens;
+	/* subscribe.c: what the kernel was asked for, and how */
+	struct {
+		uint32_t events;
+		enum garlic_filter_mode filter_mode;
+		enum garlic_request_format format;
+		uint32_t next_ack;
+		/*
+		 * LISTENs the kernel counted: before 6.6 every LISTEN raises
+		 * the global listener count, so each needs its IGNORE; from
+		 * 6.6 on the count is per socket and one IGNORE undoes any
+		 * number.
+		 */
+		unsigned int listens;
+	} sub;
 
 	/* handle.c: the application's callbacks (loss_fn: loss.c) */
 	garlic_event_fn event_fn;
@@ -50,35 +53,42 @@ struct garlic {
 	void *loss_data;
 
 	struct garlic_counters counters; /* each file counts its own */
+
 	/* receive.c: the latency budget */
-	uint64_t latency_budget_ns; /* 0: deliver at once */
-	uint64_t last_wake_ns;	    /* when the last read began */
-	uint64_t batch_due_ns;	    /* coalescing until then; 0: not */
+	struct {
+		uint64_t latency_budget_ns; /* 0: deliver at once */
+		uint64_t last_wake_ns;	    /* when the last read began */
+		uint64_t batch_due_ns;	    /* coalescing until then; 0: not */
+	} budget;
 
 	/* loss.c: the socket's drop counter and per-CPU sequences */
-	uint32_t drops_last;	  /* SO_MEMINFO drops at the last reading */
-	uint64_t drops_total;	  /* drops since subscribing, widened to 64 bits */
-	uint64_t drops_reported;  /* drops already added to counters.lost */
-	uint64_t gaps_reported;	  /* gap excess already added to counters.lost */
-	bool drops_readable;	  /* SO_MEMINFO works on this kernel */
-	bool overrun_pending;	  /* ENOBUFS seen, drops not final yet */
-	bool enobufs_owed;	  /* loss seen without a loss_fn: tell the caller */
-	unsigned int ncpus;
-	uint32_t *next_seq;	  /* per CPU; valid where seq_seen is set */
-	bool *seq_seen;
+	struct {
+		uint32_t drops_last;	  /* SO_MEMINFO drops at the last reading */
+		uint64_t drops_total;	  /* drops since subscribing, widened to 64 bits */
+		uint64_t drops_reported;  /* drops already added to counters.lost */
+		uint64_t gaps_reported;	  /* gap excess already added to counters.lost */
+		bool drops_readable;	  /* SO_MEMINFO works on this kernel */
+		bool overrun_pending;	  /* ENOBUFS seen, drops not final yet */
+		bool enobufs_owed;	  /* loss seen without a loss_fn: tell the caller */
+		unsigned int ncpus;
+		uint32_t *next_seq;	  /* per CPU; valid where seq_seen is set */
+		bool *seq_seen;
+	} loss;
 
 	/* The hold across callbacks (garlic_hold() in garlic-private.h). */
 	unsigned int dispatch_depth;
 	bool close_requested;
 
 	/* receive.c: datagrams read but not yet dispatched (a callback stopped early). */
-	unsigned int batch_len;	   /* datagrams in the batch */
-	unsigned int batch_next;   /* next datagram to dispatch */
-	size_t batch_offset;	   /* offset inside that datagram */
-	struct mmsghdr *msgs;
-	struct iovec *iov;
-	struct sockaddr_nl *addrs;
-	uint8_t *slots;
+	struct {
+		unsigned int len;    /* datagrams in the batch */
+		unsigned int next;   /* next datagram to dispatch */
+		size_t offset;	     /* offset inside that datagram */
+		struct mmsghdr *msgs;
+		struct iovec *iov;
+		struct sockaddr_nl *addrs;
+		uint8_t *slots;
+	} batch;
 };
 
 /* subscribe.c */

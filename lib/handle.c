@@ -125,7 +125,7 @@ struct garlic *garlic_new(void)
 		return NULL;
 	}
 	/* Distinct per handle and process, so our ACK is told from others'. */
-	g->next_ack = ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)g ^
+	g->sub.next_ack = ((uint32_t)getpid() << 16) ^ (uint32_t)(uintptr_t)g ^
 			  (uint32_t)(garlic_monotonic_ns() / 1000000);
 	return g;
 }
@@ -153,7 +153,7 @@ static struct garlic *handle_new(const struct garlic_open_opts *o, garlic_event_
 		return NULL;
 	g->event_fn = fn;
 	g->event_data = userdata;
-	g->latency_budget_ns = (uint64_t)o->latency_budget_us * 1000;
+	g->budget.latency_budget_ns = (uint64_t)o->latency_budget_us * 1000;
 	g->nonblocking = o->flags & GARLIC_OPEN_NONBLOCK;
 	return g;
 }
@@ -278,7 +278,7 @@ GARLIC_EXPORT int garlic_get_filter_mode(const struct garlic *g,
 {
 	if (!g || !mode)
 		return -EINVAL;
-	*mode = g->filter_mode;
+	*mode = g->sub.filter_mode;
 	return 0;
 }
 
@@ -286,7 +286,7 @@ GARLIC_EXPORT int garlic_get_events(const struct garlic *g, uint32_t *events)
 {
 	if (!g || !events)
 		return -EINVAL;
-	*events = g->events;
+	*events = g->sub.events;
 	return 0;
 }
 

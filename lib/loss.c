@@ -34,19 +34,19 @@ int garlic_loss_init(struct garlic *g, unsigned int ncpus)
 		return -ENOMEM;
 	}
 	garlic_loss_free(g);
-	g->ncpus = ncpus;
-	g->next_seq = next_seq;
-	g->seq_seen = seq_seen;
+	g->loss.ncpus = ncpus;
+	g->loss.next_seq = next_seq;
+	g->loss.seq_seen = seq_seen;
 	return 0;
 }
 
 void garlic_loss_free(struct garlic *g)
 {
-	free(g->next_seq);
-	free(g->seq_seen);
-	g->next_seq = NULL;
-	g->seq_seen = NULL;
-	g->ncpus = 0;
+	free(g->loss.next_seq);
+	free(g->loss.seq_seen);
+	g->loss.next_seq = NULL;
+	g->loss.seq_seen = NULL;
+	g->loss.ncpus = 0;
 }
 
 int garlic_read_drops(struct garlic *g, uint32_t *drops)
@@ -68,8 +68,8 @@ void garlic_loss_start(struct garlic *g)
 
 	/* SO_MEMINFO (Linux 4.12) counts this socket's dropped events. */
 	if (garlic_read_drops(g, &drops) == 0) {
-		g->drops_readable = true;
-		g->drops_last = drops;
+		g->loss.drops_readable = true;
+		g->loss.drops_last = drops;
 	}
 }
 
@@ -77,20 +77,20 @@ void garlic_loss_track_sequence(struct garlic *g, uint32_t cpu, uint32_t seq, bo
 {
 	uint32_t delta;
 
-	if (g->filter_mode != GARLIC_FILTER_NONE || cpu >= g->ncpus)
+	if (g->sub.filter_mode != GARLIC_FILTER_NONE || cpu >= g->loss.ncpus)
 		return;
-	if (!g->seq_seen[cpu]) {
+	if (!g->loss.seq_seen[cpu]) {
 		if (ack)
 			return;
-		g->seq_seen[cpu] = true;
-		g->next_seq[cpu] = seq + 1;
+		g->loss.seq_seen[cpu] = true;
+		g->loss.next_seq[cpu] = seq + 1;
 		return;
 	}
-	delta = seq - g->next_seq[cpu];
+	delta = seq - g->loss.next_seq[cpu];
 	if (delta >= 0x80000000u || (ack && delta > ACK_MAX_AHEAD))
 		return;
 	g->counters.seq_gaps += delta;
-	g->next_seq[cpu] = seq + 1;
+	g->loss.next_seq[cpu] = seq + 1;
 }
 
 static enum garlic_step report_loss(struct garlic *g, uint32_t cause,
@@ -104,7 +104,7 @@ static enum garlic_step report_loss(struct garlic *g, uint32_t cause,
 	g->counters.lost += lost;
 	loss.total_lost = g->counters.lost;
 	if (!g->loss_fn) {
-		g->enobufs_owed = true;
+		g->loss.enobufs_owed = true;
 		return GARLIC_STEP_GO_ON;
 	}
 	return garlic_callback_step(g, g->loss_fn(&loss, g->loss_data), err);
@@ -118,9 +118,9 @@ static void read_drops(struct garlic *g)
 {
 	uint32_t drops;
 
-	if (g->drops_readable && garlic_read_drops(g, &drops) == 0) {
-		g->drops_total += (uint32_t)(drops - g->drops_last);
-		g->drops_last = drops;
+	if (g->loss.drops_readable && garlic_read_drops(g, &drops) == 0) {
+		g->loss.drops_total += (uint32_t)(drops - g->loss.drops_last);
+		g->loss.drops_last = drops;
 	}
 }
 
@@ -135,19 +135,19 @@ static enum garlic_step account_loss(struct garlic *g, bool overrun, int *err)
 	enum garlic_step step = GARLIC_STEP_GO_ON;
 
 	read_drops(g);
-	if (g->drops_total > g->drops_reported || (overrun && !g->drops_readable)) {
-		uint64_t lost = g->drops_total - g->drops_reported;
+	if (g->loss.drops_total > g->loss.drops_reported || (overrun && !g->loss.drops_readable)) {
+		uint64_t lost = g->loss.drops_total - g->loss.drops_reported;
 
-		g->drops_reported = g->drops_total;
+		g->loss.drops_reported = g->loss.drops_total;
 		step = report_loss(g, GARLIC_LOSS_OVERRUN, lost, err);
 	}
 	/* Gaps beyond the drops: the kernel failed to send (skb allocation). */
-	if (g->counters.seq_gaps > g->drops_reported)
-		gap_excess = g->counters.seq_gaps - g->drops_reported;
-	if (gap_excess > g->gaps_reported && step == GARLIC_STEP_GO_ON) {
-		uint64_t lost = gap_excess - g->gaps_reported;
+	if (g->counters.seq_gaps > g->loss.drops_reported)
+		gap_excess = g->counters.seq_gaps - g->loss.drops_reported;
+	if (gap_excess > g->loss.gaps_reported && step == GARLIC_STEP_GO_ON) {
+		uint64_t lost = gap_excess - g->loss.gaps_reported;
 
-		g->gaps_reported = gap_excess;
+		g->loss.gaps_reported = gap_excess;
 		step = report_loss(g, GARLIC_LOSS_SEQUENCE, lost, err);
 	}
 	return step;
@@ -156,31 +156,31 @@ static enum garlic_step account_loss(struct garlic *g, bool overrun, int *err)
 enum garlic_step garlic_loss_overrun(struct garlic *g, int *err)
 {
 	g->counters.overruns++;
-	g->overrun_pending = true;
+	g->loss.overrun_pending = true;
 	return account_loss(g, true, err);
 }
 
 enum garlic_step garlic_loss_settle(struct garlic *g, int *err)
 {
 
-	if (!g->overrun_pending &&
-	    g->counters.seq_gaps <= g->drops_reported + g->gaps_reported)
+	if (!g->loss.overrun_pending &&
+	    g->counters.seq_gaps <= g->loss.drops_reported + g->loss.gaps_reported)
 		return GARLIC_STEP_GO_ON;
-	g->overrun_pending = false;
+	g->loss.overrun_pending = false;
 	return account_loss(g, false, err);
 }
 
 bool garlic_loss_take_owed(struct garlic *g)
 {
-	bool owed = g->enobufs_owed;
+	bool owed = g->loss.enobufs_owed;
 
-	g->enobufs_owed = false;
+	g->loss.enobufs_owed = false;
 	return owed;
 }
 
 bool garlic_loss_owed(const struct garlic *g)
 {
-	return g->enobufs_owed && !g->loss_fn;
+	return g->loss.enobufs_owed && !g->loss_fn;
 }
 
 GARLIC_EXPORT int garlic_check_loss(struct garlic *g)

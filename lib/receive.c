@@ -13,29 +13,29 @@
 
 int garlic_batch_init(struct garlic *g)
 {
-	g->msgs = calloc(GARLIC_BATCH, sizeof(*g->msgs));
-	g->iov = calloc(GARLIC_BATCH, sizeof(*g->iov));
-	g->addrs = calloc(GARLIC_BATCH, sizeof(*g->addrs));
-	g->slots = malloc((size_t)GARLIC_BATCH * GARLIC_SLOT_SIZE);
-	if (!g->msgs || !g->iov || !g->addrs || !g->slots)
+	g->batch.msgs = calloc(GARLIC_BATCH, sizeof(*g->batch.msgs));
+	g->batch.iov = calloc(GARLIC_BATCH, sizeof(*g->batch.iov));
+	g->batch.addrs = calloc(GARLIC_BATCH, sizeof(*g->batch.addrs));
+	g->batch.slots = malloc((size_t)GARLIC_BATCH * GARLIC_SLOT_SIZE);
+	if (!g->batch.msgs || !g->batch.iov || !g->batch.addrs || !g->batch.slots)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < GARLIC_BATCH; i++) {
-		g->iov[i].iov_base = g->slots + (size_t)i * GARLIC_SLOT_SIZE;
-		g->iov[i].iov_len = GARLIC_SLOT_SIZE;
-		g->msgs[i].msg_hdr.msg_iov = &g->iov[i];
-		g->msgs[i].msg_hdr.msg_iovlen = 1;
-		g->msgs[i].msg_hdr.msg_name = &g->addrs[i];
-		g->msgs[i].msg_hdr.msg_namelen = sizeof(g->addrs[i]);
+		g->batch.iov[i].iov_base = g->batch.slots + (size_t)i * GARLIC_SLOT_SIZE;
+		g->batch.iov[i].iov_len = GARLIC_SLOT_SIZE;
+		g->batch.msgs[i].msg_hdr.msg_iov = &g->batch.iov[i];
+		g->batch.msgs[i].msg_hdr.msg_iovlen = 1;
+		g->batch.msgs[i].msg_hdr.msg_name = &g->batch.addrs[i];
+		g->batch.msgs[i].msg_hdr.msg_namelen = sizeof(g->batch.addrs[i]);
 	}
 	return 0;
 }
 
 void garlic_batch_free(struct garlic *g)
 {
-	free(g->msgs);
-	free(g->iov);
-	free(g->addrs);
-	free(g->slots);
+	free(g->batch.msgs);
+	free(g->batch.iov);
+	free(g->batch.addrs);
+	free(g->batch.slots);
 }
 
 enum garlic_step garlic_callback_step(struct garlic *g, int r, int *err)
@@ -54,11 +54,11 @@ enum garlic_step garlic_callback_step(struct garlic *g, int r, int *err)
  */
 static void update_loop_fd(struct garlic *g)
 {
-	if (g->batch_next < g->batch_len || garlic_loss_owed(g)) {
+	if (g->batch.next < g->batch.len || garlic_loss_owed(g)) {
 		garlic_loop_fd_wake_at(&g->loop, 1);
-	} else if (g->batch_due_ns) {
+	} else if (g->budget.batch_due_ns) {
 		garlic_loop_fd_watch_socket(&g->loop, false);
-		garlic_loop_fd_wake_at(&g->loop, g->batch_due_ns);
+		garlic_loop_fd_wake_at(&g->loop, g->budget.batch_due_ns);
 	} else {
 		garlic_loop_fd_watch_socket(&g->loop, true);
 		garlic_loop_fd_wake_at(&g->loop, 0);
@@ -117,33 +117,33 @@ int garlic_dispatch_batch(struct garlic *g, bool *stopped, int *err)
 	uint64_t before = g->counters.events;
 
 	*stopped = false;
-	while (g->batch_next < g->batch_len) {
-		struct mmsghdr *m = &g->msgs[g->batch_next];
-		const uint8_t *data = g->iov[g->batch_next].iov_base;
+	while (g->batch.next < g->batch.len) {
+		struct mmsghdr *m = &g->batch.msgs[g->batch.next];
+		const uint8_t *data = g->batch.iov[g->batch.next].iov_base;
 		size_t len = m->msg_len;
 
 		if (m->msg_hdr.msg_flags & MSG_TRUNC) {
 			g->counters.malformed++;
-			len = g->batch_offset = 0;
+			len = g->batch.offset = 0;
 		}
-		while (g->batch_offset < len) {
+		while (g->batch.offset < len) {
 			size_t used;
 			enum garlic_step step = garlic_dispatch_msg(
-				g, data + g->batch_offset, len - g->batch_offset,
-				g->addrs[g->batch_next].nl_pid, &used, err);
+				g, data + g->batch.offset, len - g->batch.offset,
+				g->batch.addrs[g->batch.next].nl_pid, &used, err);
 
-			g->batch_offset += used;
+			g->batch.offset += used;
 			if (step == GARLIC_STEP_STOP) {
 				*stopped = true;
-				if (g->batch_offset >= len) {
-					g->batch_next++;
-					g->batch_offset = 0;
+				if (g->batch.offset >= len) {
+					g->batch.next++;
+					g->batch.offset = 0;
 				}
 				return (int)(g->counters.events - before);
 			}
 		}
-		g->batch_next++;
-		g->batch_offset = 0;
+		g->batch.next++;
+		g->batch.offset = 0;
 	}
 	return (int)(g->counters.events - before);
 }
@@ -153,15 +153,15 @@ static int read_batch(struct garlic *g, int flags)
 	int n;
 
 	for (unsigned int i = 0; i < GARLIC_BATCH; i++)
-		g->msgs[i].msg_hdr.msg_namelen = sizeof(g->addrs[i]);
+		g->batch.msgs[i].msg_hdr.msg_namelen = sizeof(g->batch.addrs[i]);
 	do
-		n = recvmmsg(g->fd, g->msgs, GARLIC_BATCH, flags, NULL);
+		n = recvmmsg(g->fd, g->batch.msgs, GARLIC_BATCH, flags, NULL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	g->batch_len = n;
-	g->batch_next = 0;
-	g->batch_offset = 0;
+	g->batch.len = n;
+	g->batch.next = 0;
+	g->batch.offset = 0;
 	return n;
 }
 
@@ -213,12 +213,12 @@ static void sleep_until(struct garlic *g, uint64_t due_ns)
  */
 static void plan_next_read(struct garlic *g, uint64_t read_ns, int dispatched, bool drained)
 {
-	bool busy = dispatched > 1 || read_ns - g->last_wake_ns < g->latency_budget_ns;
+	bool busy = dispatched > 1 || read_ns - g->budget.last_wake_ns < g->budget.latency_budget_ns;
 
-	g->last_wake_ns = read_ns;
+	g->budget.last_wake_ns = read_ns;
 	/* A backlog left by the call's bound is read at once, not a budget later. */
-	if (g->latency_budget_ns && dispatched > 0 && busy && drained)
-		g->batch_due_ns = read_ns + g->latency_budget_ns;
+	if (g->budget.latency_budget_ns && dispatched > 0 && busy && drained)
+		g->budget.batch_due_ns = read_ns + g->budget.latency_budget_ns;
 }
 
 /*
@@ -243,16 +243,16 @@ static bool before_read(struct garlic *g, int *dispatched, int *result)
 		*result = err ? err : *dispatched;
 		return true;
 	}
-	if (!g->batch_due_ns)
+	if (!g->budget.batch_due_ns)
 		return false;
-	if (garlic_monotonic_ns() < g->batch_due_ns) {
+	if (garlic_monotonic_ns() < g->budget.batch_due_ns) {
 		if (*dispatched > 0 || g->nonblocking) {
 			*result = *dispatched > 0 ? *dispatched : -EAGAIN;
 			return true;
 		}
-		sleep_until(g, g->batch_due_ns);
+		sleep_until(g, g->budget.batch_due_ns);
 	}
-	g->batch_due_ns = 0;
+	g->budget.batch_due_ns = 0;
 	return false;
 }
 
@@ -275,7 +275,7 @@ static bool dispatch_rounds(struct garlic *g, int *n, int *dispatched, int *resu
 			return true;
 		}
 		/* Without a budget one batch per call; with one, the whole backlog. */
-		if (*n < GARLIC_BATCH || !g->latency_budget_ns || ++rounds >= GARLIC_BUDGET_ROUNDS)
+		if (*n < GARLIC_BATCH || !g->budget.latency_budget_ns || ++rounds >= GARLIC_BUDGET_ROUNDS)
 			return false;
 		*n = read_more(g, MSG_WAITFORONE | MSG_DONTWAIT, &step, &err);
 		if (step == GARLIC_STEP_STOP) {
@@ -341,9 +341,9 @@ GARLIC_EXPORT int garlic_set_latency_budget(struct garlic *g, unsigned int us)
 {
 	if (!g || us > GARLIC_MAX_LATENCY_BUDGET_US)
 		return -EINVAL;
-	g->latency_budget_ns = (uint64_t)us * 1000;
-	if (!us && g->batch_due_ns && !g->dispatch_depth) {
-		g->batch_due_ns = 0;
+	g->budget.latency_budget_ns = (uint64_t)us * 1000;
+	if (!us && g->budget.batch_due_ns && !g->dispatch_depth) {
+		g->budget.batch_due_ns = 0;
 		update_loop_fd(g);
 	}
 	return 0;

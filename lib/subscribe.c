@@ -29,7 +29,7 @@ static int send_request(struct garlic *g, uint32_t op, uint32_t events,
 {
 	uint8_t req[GARLIC_REQUEST_MAX];
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	uint32_t ack = g->next_ack++;
+	uint32_t ack = g->sub.next_ack++;
 	size_t len = garlic_request_encode(req, op, events, format,
 					   nl_socket_get_local_port(g->sk), ack);
 	ssize_t r;
@@ -54,7 +54,7 @@ static int send_request(struct garlic *g, uint32_t op, uint32_t events,
 static int wait_ack(struct garlic *g, uint32_t ack, unsigned int timeout_ms)
 {
 	uint64_t deadline = garlic_monotonic_ns() + (uint64_t)timeout_ms * 1000000;
-	uint8_t *buf = g->slots;
+	uint8_t *buf = g->batch.slots;
 
 	for (;;) {
 		struct sockaddr_nl src;
@@ -99,8 +99,8 @@ static int listen_acked(struct garlic *g, enum garlic_request_format format,
 		r = wait_ack(g, ack, timeout_ms);
 		if (r == 0 || r == -ENOBUFS) {
 			/* From 6.6 (proc_input) the kernel counts a socket once. */
-			if (format == GARLIC_REQUEST_LEGACY || g->listens == 0)
-				g->listens++;
+			if (format == GARLIC_REQUEST_LEGACY || g->sub.listens == 0)
+				g->sub.listens++;
 		}
 		if (r != -ENOBUFS)
 			return r;
@@ -117,8 +117,8 @@ void garlic_unsubscribe(struct garlic *g)
 {
 	if (g->owner != getpid())
 		return;
-	for (; g->listens > 0; g->listens--)
-		send_request(g, PROC_CN_MCAST_IGNORE, GARLIC_KNOWN_EVENTS, g->format, NULL);
+	for (; g->sub.listens > 0; g->sub.listens--)
+		send_request(g, PROC_CN_MCAST_IGNORE, GARLIC_KNOWN_EVENTS, g->sub.format, NULL);
 }
 
 /*
@@ -145,28 +145,28 @@ int garlic_subscribe(struct garlic *g, uint32_t events, uint32_t flags,
 		r = garlic_filter_attach(g->fd, events);
 		if (r < 0)
 			return r;
-		g->filter_mode = GARLIC_FILTER_BPF;
+		g->sub.filter_mode = GARLIC_FILTER_BPF;
 	}
 
 	/* A failure from here on is undone by garlic_free(): see garlic_unsubscribe(). */
-	g->format = GARLIC_REQUEST_PROC_INPUT;
-	r = listen_acked(g, g->format,
+	g->sub.format = GARLIC_REQUEST_PROC_INPUT;
+	r = listen_acked(g, g->sub.format,
 			 PROBE_TIMEOUT_MS < ack_timeout_ms ? PROBE_TIMEOUT_MS : ack_timeout_ms);
 	if (r == -ETIMEDOUT) {
-		g->format = GARLIC_REQUEST_LEGACY;
-		r = listen_acked(g, g->format, ack_timeout_ms);
+		g->sub.format = GARLIC_REQUEST_LEGACY;
+		r = listen_acked(g, g->sub.format, ack_timeout_ms);
 	}
 	if (r < 0)
 		return r;
 
-	if (events != 0 && g->format == GARLIC_REQUEST_PROC_INPUT &&
+	if (events != 0 && g->sub.format == GARLIC_REQUEST_PROC_INPUT &&
 	    !(flags & GARLIC_OPEN_FORCE_BPF)) {
-		r = send_request(g, PROC_CN_MCAST_LISTEN, events, g->format, NULL);
+		r = send_request(g, PROC_CN_MCAST_LISTEN, events, g->sub.format, NULL);
 		if (r < 0)
 			return r;
-		g->filter_mode = GARLIC_FILTER_KERNEL;
+		g->sub.filter_mode = GARLIC_FILTER_KERNEL;
 	}
-	g->events = events;
+	g->sub.events = events;
 	garlic_loss_start(g);
 	return 0;
 }

@@ -20,7 +20,7 @@ struct garlic *garlic_test_new(enum garlic_filter_mode mode, unsigned int ncpus,
 		garlic_free(g);
 		return NULL;
 	}
-	g->filter_mode = mode;
+	g->sub.filter_mode = mode;
 	g->event_fn = fn;
 	g->event_data = userdata;
 	return g;
@@ -39,7 +39,7 @@ void garlic_test_set_event_fn(struct garlic *g, garlic_event_fn fn, void *userda
 
 void garlic_test_set_filter_mode(struct garlic *g, enum garlic_filter_mode mode)
 {
-	g->filter_mode = mode;
+	g->sub.filter_mode = mode;
 }
 
 int garlic_test_feed(struct garlic *g, const void *buf, size_t len, uint32_t sender,
@@ -48,13 +48,13 @@ int garlic_test_feed(struct garlic *g, const void *buf, size_t len, uint32_t sen
 
 	if (len > GARLIC_SLOT_SIZE)
 		len = GARLIC_SLOT_SIZE;
-	memcpy(g->iov[0].iov_base, buf, len);
-	g->msgs[0].msg_len = len;
-	g->msgs[0].msg_hdr.msg_flags = truncated ? MSG_TRUNC : 0;
-	g->addrs[0].nl_pid = sender;
-	g->batch_len = 1;
-	g->batch_next = 0;
-	g->batch_offset = 0;
+	memcpy(g->batch.iov[0].iov_base, buf, len);
+	g->batch.msgs[0].msg_len = len;
+	g->batch.msgs[0].msg_hdr.msg_flags = truncated ? MSG_TRUNC : 0;
+	g->batch.addrs[0].nl_pid = sender;
+	g->batch.len = 1;
+	g->batch.next = 0;
+	g->batch.offset = 0;
 	return garlic_dispatch_batch(g, stopped, err);
 }
 
@@ -65,7 +65,7 @@ int garlic_test_dispatch_pending(struct garlic *g, bool *stopped, int *err)
 
 unsigned int garlic_test_pending(const struct garlic *g)
 {
-	return g->batch_len - g->batch_next;
+	return g->batch.len - g->batch.next;
 }
 
 enum garlic_step garlic_test_dispatch_msg(struct garlic *g, const void *buf, size_t len,
@@ -81,17 +81,17 @@ const struct garlic_counters *garlic_test_counters(const struct garlic *g)
 
 unsigned int garlic_test_ncpus(const struct garlic *g)
 {
-	return g->ncpus;
+	return g->loss.ncpus;
 }
 
 bool garlic_test_seq_seen(const struct garlic *g, unsigned int cpu)
 {
-	return cpu < g->ncpus && g->seq_seen[cpu];
+	return cpu < g->loss.ncpus && g->loss.seq_seen[cpu];
 }
 
 uint64_t garlic_test_batch_due_ns(const struct garlic *g)
 {
-	return g->batch_due_ns;
+	return g->budget.batch_due_ns;
 }
 
 int garlic_test_socket_fd(const struct garlic *g)
@@ -101,10 +101,10 @@ int garlic_test_socket_fd(const struct garlic *g)
 
 bool garlic_test_drops_readable(const struct garlic *g)
 {
-	return g->drops_readable;
+	return g->loss.drops_readable;
 }
 
 void garlic_test_drops_rewind(struct garlic *g, uint32_t n)
 {
-	g->drops_last -= n;
+	g->loss.drops_last -= n;
 }
