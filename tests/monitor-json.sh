@@ -92,6 +92,12 @@ ok "sid" check has "$tmp/all.json" \
 	"e['event_string'] == 'sid' and e['event'] == 128 and d == {'process_pid': $sid_pid, 'process_tgid': $sid_pid}"
 ok "comm: the new name" check has "$tmp/all.json" \
 	"e['event_string'] == 'comm' and e['event'] == 512 and d == {'process_pid': $comm_pid, 'process_tgid': $comm_pid, 'command': 'gq-comm-test'}"
+ok "comm: the name before it" check has "$tmp/all.json" \
+	"e['event_string'] == 'comm' and d['process_pid'] == $comm_pid and e['previous_comm'] == 'sh' and e['comm'] == 'gq-comm-test'"
+ok "exit: the process's name" check has "$tmp/all.json" \
+	"e['event_string'] == 'exit' and d['process_pid'] == $exit3 and e['comm'] == 'sh'"
+ok "exit after a rename: the new name" check has "$tmp/all.json" \
+	"e['event_string'] == 'exit' and d['process_pid'] == $comm_pid and e['comm'] == 'gq-comm-test'"
 ok "comm: a name of 2 characters" check has "$tmp/all.json" \
 	"e['event_string'] == 'comm' and d['process_pid'] == $short_comm_pid and d['command'] == 'ab'"
 ok "coredump: the process and its parent" check has "$tmp/all.json" \

@@ -26,9 +26,9 @@ static void usage(FILE *f)
 		"                        nonzero_exit (failed exits only), or all\n"
 		"  -j, --json            one JSON object per line\n"
 		"  -t, --tree            indent exec lines by depth in the observed process tree\n"
-		"  -x, --context         exec lines with exe, cwd, cgroup, unit or container\n"
+		"      --context         exec lines with exe, cwd, cgroup, unit or container\n"
 		"                        and the pid in the process's own namespace\n"
-		"  -N, --numeric         user and group ids as numbers, no name lookups\n"
+		"      --numeric         user and group ids as numbers, no name lookups\n"
 		"      --argv-max BYTES  keep at most BYTES of each command line (default\n"
 		"                        131072); a cut one ends in \u2026\n"
 		"  -p, --pid PID         only events of process PID\n"
@@ -93,13 +93,13 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 int main(int argc, char **argv)
 {
 	enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL, OPT_READY_FILE,
-	       OPT_ARGV_MAX };
+	       OPT_ARGV_MAX, OPT_CONTEXT, OPT_NUMERIC };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "tree", no_argument, NULL, 't' },
-		{ "context", no_argument, NULL, 'x' },
-		{ "numeric", no_argument, NULL, 'N' },
+		{ "context", no_argument, NULL, OPT_CONTEXT },
+		{ "numeric", no_argument, NULL, OPT_NUMERIC },
 		{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "children", no_argument, NULL, 'c' },
@@ -127,7 +127,7 @@ int main(int argc, char **argv)
 	int c;
 
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:jtxNp:cn:d:o:sqVhl:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":e:jtp:cn:d:o:sqVhl:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (garlic_events_parse(optarg, &opt.events) < 0)
@@ -141,10 +141,10 @@ int main(int argc, char **argv)
 		case 't':
 			opt.tree = true;
 			break;
-		case 'x':
+		case OPT_CONTEXT:
 			opt.context = true;
 			break;
-		case 'N':
+		case OPT_NUMERIC:
 			opt.numeric = true;
 			break;
 		case OPT_ARGV_MAX:
