@@ -37,8 +37,11 @@ blocked " exec +@PID@ " "$tmp/h" "--gq-\$HOME" '*'
 sh -c 'exit 3' &
 exit3=$!
 wait $exit3
-sh -c 'printf gq-renamed > /proc/self/comm' &
+# Renamed once its exec is in: the name before is then sure to be sh.
+sh -c 'read x <"$0"; printf gq-renamed > /proc/self/comm' "$fifo" &
 renamed=$!
+wait_grep "$tmp/h" " exec +$renamed " || diag "no exec line for $renamed"
+echo >"$fifo"
 wait $renamed
 wait_grep "$tmp/h" "exit +$renamed " || diag "the last exit did not come"
 ok "human: SIGINT stops it" stop

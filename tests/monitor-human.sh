@@ -22,8 +22,12 @@ wait $exit7
 setsid /bin/true &
 sid=$!
 wait $sid
-sh -c 'printf gq-human > /proc/self/comm' &
+# Renamed once its exec is in: the name before is then sure to be sh.
+mkfifo "$tmp/fifo"
+sh -c 'read x <"$0"; printf gq-human > /proc/self/comm' "$tmp/fifo" &
 comm=$!
+wait_grep "$tmp/human" " exec +$comm " || diag "no exec line for $comm"
+echo >"$tmp/fifo"
 wait $comm
 # A command line with a newline, a tab and an escape in it: it must not
 # break the line or reach the terminal raw.

@@ -26,8 +26,13 @@ wait $odd_pid
 setsid /bin/true &
 sid_pid=$!
 wait $sid_pid
-sh -c 'printf gq-comm-test > /proc/self/comm' &
+# Renamed once its exec is in: the name before is then sure to be sh.
+mkfifo "$tmp/fifo"
+sh -c 'read x <"$0"; printf gq-comm-test > /proc/self/comm' "$tmp/fifo" &
 comm_pid=$!
+check wait "$tmp/all.json" "e['event_string'] == 'exec' and d['process_pid'] == $comm_pid" ||
+	diag "no exec line for $comm_pid"
+echo >"$tmp/fifo"
 wait $comm_pid
 # The Go package panicked on names shorter than 8 characters.
 sh -c 'printf ab > /proc/self/comm' &

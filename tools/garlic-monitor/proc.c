@@ -166,6 +166,7 @@ unsigned int proc_seed_children(pid_t root)
 	if (!p)
 		return 0;
 	p->ppid = proc_read_ppid(root);
+	proc_read_comm(root, p->comm);
 	dir = opendir("/proc");
 	if (!dir)
 		return 0;
@@ -211,6 +212,7 @@ unsigned int proc_seed_children(pid_t root)
 			p->ppid = all[i].ppid;
 			p->depth = depth;
 			p->tracked = true;
+			proc_read_comm(p->pid, p->comm);
 			all[i].pid = 0;
 			found++;
 			grew = true;
