@@ -34,8 +34,11 @@ start "$tmp/h" --color=never --latency 0
 blocked " exec +@PID@ " "$tmp/h" 'a b' '' "it's" "x${nl}y$ff"
 quoted=$blocked
 blocked " exec +@PID@ " "$tmp/h" "--gq-\$HOME" '*'
-sh -c 'exit 3' &
+# Alive when its exec is read, so the exec names it, and the exit too.
+sh -c 'read x <"$0"; exit 3' "$fifo" &
 exit3=$!
+wait_grep "$tmp/h" " exec +$exit3 " || diag "no exec line for $exit3"
+echo >"$fifo"
 wait $exit3
 # Renamed once its exec is in: the name before is then sure to be sh.
 sh -c 'read x <"$0"; printf gq-renamed > /proc/self/comm' "$fifo" &
@@ -71,8 +74,12 @@ ok "exit after a rename: the new name" \
 start "$tmp/j" --json --latency 0
 blocked '"exec".*"process_pid":@PID@,' "$tmp/j" 'a b' '' "it's" "x${nl}y$ff"
 quoted=$blocked
-sh -c 'exit 3' &
+# Alive when its exec is read, so the exec names it, and the exit too.
+sh -c 'read x <"$0"; exit 3' "$fifo" &
 exit3=$!
+check wait "$tmp/j" "e['event_string'] == 'exec' and d['process_pid'] == $exit3" ||
+	diag "no exec line for $exit3"
+echo >"$fifo"
 wait $exit3
 check wait "$tmp/j" "e['event_string'] == 'exit' and d['process_pid'] == $exit3" ||
 	diag "the exit did not come"
@@ -143,7 +150,8 @@ if [ "$(id -u)" = 0 ]; then
 	kill $num
 	wait $num
 	ok "--numeric: SIGINT stops it" stop
-	ok "--numeric: the uid line has numbers only" grep -Eq -- "^.{13}uid +$num +$$  setpriv: ruid 65534 euid 65534\$" "$tmp/n"
+	# setpriv's exec may be read once it is sleep already: either name.
+	ok "--numeric: the uid line has numbers only" grep -Eq -- "^.{13}uid +$num +$$  (setpriv|sleep): ruid 65534 euid 65534\$" "$tmp/n"
 	ok "--numeric: the exec line's user is a number" \
 		grep -Fq -- " exec    $(printf '%7s %7s' $num $$)  sleep 1000  user=65534" "$tmp/n"
 fi
