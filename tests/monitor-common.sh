@@ -138,8 +138,15 @@ DATA = {
 }
 NUMBER = {"fork": 1, "exec": 2, "uid": 4, "gid": 64, "sid": 128, "ptrace": 256,
           "comm": 512, "coredump": 0x40000000, "exit": 0x80000000}
-COMMON = {"event_string", "event", "cpu", "timestamp", "timestamp_ns", "seq", "event_data"}
-EXTRA = {"exec": {"cmdline"}, "exit": {"status", "lifetime_ns", "taskstats"}}
+COMMON = {"event_string", "event", "cpu", "timestamp", "timestamp_ns", "seq", "event_data",
+          "comm"}
+# Members a kind always has, and those it may have.
+REQUIRED = {
+    "exec": {"cmdline", "argv", "argv_truncated", "argv_unavailable", "previous_comm",
+             "ruid", "euid", "user", "exe", "cwd", "cgroup", "unit", "container", "ns_pid"},
+    "fork": {"parent_comm"}, "comm": {"previous_comm"}, "exit": {"status"},
+}
+EXTRA = {"exit": {"lifetime_ns", "taskstats"}}
 
 def schema_ok(e):
     kind = e.get("event_string")
@@ -149,12 +156,19 @@ def schema_ok(e):
     if kind not in DATA or e.get("event") != NUMBER[kind]:
         return False
     keys = set(e)
-    if not COMMON <= keys or keys - COMMON - EXTRA.get(kind, set()):
+    required = COMMON | REQUIRED.get(kind, set())
+    if not required <= keys or keys - required - EXTRA.get(kind, set()):
         return False
-    if kind == "exec" and "cmdline" not in keys:
-        return False
-    if kind == "exit" and "status" not in keys:
-        return False
+    if kind == "exec":
+        argv = e["argv"]
+        if argv is None:
+            if not isinstance(e["argv_unavailable"], str):
+                return False
+        elif not (isinstance(argv, list) and all(isinstance(a, str) for a in argv)
+                  and e["argv_unavailable"] is None):
+            return False
+        if not isinstance(e["argv_truncated"], bool):
+            return False
     if list(e["event_data"]) != DATA[kind]:
         return False
     return all(isinstance(v, int) for k, v in e["event_data"].items() if k != "command")

@@ -22,8 +22,12 @@ wait $exit7
 setsid /bin/true &
 sid=$!
 wait $sid
-sh -c 'printf gq-human > /proc/self/comm' &
+# Renamed once its exec is in: the name before is then sure to be sh.
+mkfifo "$tmp/fifo"
+sh -c 'read x <"$0"; printf gq-human > /proc/self/comm' "$tmp/fifo" &
 comm=$!
+wait_grep "$tmp/human" " exec +$comm " || diag "no exec line for $comm"
+echo >"$tmp/fifo"
 wait $comm
 # A command line with a newline, a tab and an escape in it: it must not
 # break the line or reach the terminal raw.
@@ -47,7 +51,7 @@ sh -c '/bin/true & exec sleep 1' &
 zombie_parent=$!
 has_child $zombie_parent && state "$(pgrep -P $zombie_parent)" Z || diag "no zombie"
 kill -CONT $mon
-wait_grep "$tmp/human" "exec +[0-9]+ +$zombie_parent  \[true\]$" || diag "no [true] line"
+wait_grep "$tmp/human" "exec +[0-9]+ +$zombie_parent  \[exited\] true" || diag "no [exited] true line"
 wait_grep "$tmp/human" "exit +$uid " || diag "the last exit did not come"
 wait $zombie_parent
 ok "SIGINT stops it with status 0" stop
@@ -58,24 +62,27 @@ has() {
 	return 1
 }
 # The columns: time, kind, pid, ppid (tgid for a thread), detail.
-ok "fork: parent -> child" has "^[0-9:.]{12} fork +$exit7 +$$  $$ → $exit7\$"
-ok "exec: the command line" has "^[0-9:.]{12} exec +$exit7 +$$  sh -c sleep 0.3; exit 7 garlic-human-marker\$"
-ok "exit 7, and the lifetime" has "^[0-9:.]{12} exit +$exit7 +$$  exit 7, after [0-9]+\.[0-9] ms\$"
-ok "killed by SIGKILL" has "^[0-9:.]{12} exit +$killed +$$  killed by SIGKILL, after [0-9.]+ ms\$"
-ok "SIGSEGV" has "^[0-9:.]{12} exit +$segv +$$  (killed by SIGSEGV|SIGSEGV \(core dumped\)), after"
-ok "coredump" has "^[0-9:.]{12} coredump +$segv +$$  "
-ok "sid: new session" has "^[0-9:.]{12} sid +$sid +$$  new session\$"
-ok "exec: control characters escaped as \\n \\t \\x1b" has \
-	"^[0-9:.]{12} exec +$ctl +$$  sh -c sleep 0.3 gq-ctl\\\\nsecond\\\\tline\\\\x1b\\[31m\$"
-ok "comm: the new name" has "^[0-9:.]{12} comm +$comm +$$  gq-human\$"
-ok "fork of a thread: tgid -> tid thread" has "^[0-9:.]{12} fork +[0-9]+ +$threads  $threads → [0-9]+ thread\$"
-ok "exit of a thread" has "^[0-9:.]{12} exit +[0-9]+ +$threads  exit 0 \(thread\)\$"
-ok "exec of a process already dead: [its name]" has "exec +[0-9]+ +$zombie_parent  \[true\]\$"
+me=$(cat /proc/$$/comm)
+user=$(id -un)
+ok "fork: parent -> child, with their names" has "^[0-9:.]{12} fork +$exit7 +$$  $$ $me → $exit7 $me\$"
+ok "exec: the command line, word by word, and the user" has "^[0-9:.]{12} exec +$exit7 +$$  sh -c 'sleep 0.3; exit 7' garlic-human-marker  user=$user\$"
+ok "exit 7, its name and the lifetime" has "^[0-9:.]{12} exit +$exit7 +$$  sh: exit 7, after [0-9]+\.[0-9] ms\$"
+ok "killed by SIGKILL" has "^[0-9:.]{12} exit +$killed +$$  sh: killed by SIGKILL, after [0-9.]+ ms\$"
+ok "SIGSEGV" has "^[0-9:.]{12} exit +$segv +$$  sh: (killed by SIGSEGV|SIGSEGV \(core dumped\)), after"
+ok "coredump" has "^[0-9:.]{12} coredump +$segv +$$  sh: dumping core\$"
+ok "sid: new session" has "^[0-9:.]{12} sid +$sid +$$  setsid: new session\$"
+ok "exec: control characters escaped in \$'...' as \\n \\t \\x1b" has \
+	"^[0-9:.]{12} exec +$ctl +$$  sh -c 'sleep 0.3' \\\$'gq-ctl\\\\nsecond\\\\tline\\\\x1b\\[31m'  user=$user\$"
+ok "comm: the old name and the new" has "^[0-9:.]{12} comm +$comm +$$  sh → gq-human\$"
+ok "fork of a thread: tgid -> tid thread" has "^[0-9:.]{12} fork +[0-9]+ +$threads  $threads python3 → [0-9]+ thread\$"
+ok "exit of a thread" has "^[0-9:.]{12} exit +[0-9]+ +$threads  python3: exit 0 \(thread\)\$"
+ok "exec of a process already dead: [exited] its name" has "exec +[0-9]+ +$zombie_parent  \[exited\] true( |\$)"
 if [ -n "${uid:-}" ]; then
+	# setpriv's exec may be read once it is true already: either name.
 	user=$(getent passwd 65534 | cut -d: -f1)
 	group=$(getent group 65534 | cut -d: -f1)
-	ok "uid: real and effective with names" has "^[0-9:.]{12} uid +$uid +$$  ruid 65534 \($user\) euid 65534 \($user\)\$"
-	ok "gid: real and effective with names" has "^[0-9:.]{12} gid +$uid +$$  rgid 65534 \($group\) egid 65534 \($group\)\$"
+	ok "uid: real and effective with names" has "^[0-9:.]{12} uid +$uid +$$  (setpriv|true): ruid 65534 \($user\) euid 65534 \($user\)\$"
+	ok "gid: real and effective with names" has "^[0-9:.]{12} gid +$uid +$$  (setpriv|true): rgid 65534 \($group\) egid 65534 \($group\)\$"
 fi
 ok "every line is in the columns" "$PYTHON" -c '
 import re, sys
@@ -99,7 +106,7 @@ start "$tmp/tree" --tree --events exec --color=never --latency 0
 sh "$tmp/nest.sh" 2
 ok "--tree: SIGINT stops it" stop
 indent() {
-	grep -E -- " exec .*nest\.sh $1\$" "$tmp/tree" | sed -E 's/^.{38}( *).*/\1/' | awk '{ print length($0) }'
+	grep -E -- " exec .*nest\.sh $1  user=" "$tmp/tree" | sed -E 's/^.{38}( *).*/\1/' | awk '{ print length($0) }'
 }
 tree() {
 	[ "$(indent 2)" = 0 ] && [ "$(indent 1)" = 2 ] && [ "$(indent 0)" = 4 ] && return 0

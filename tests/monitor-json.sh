@@ -26,8 +26,13 @@ wait $odd_pid
 setsid /bin/true &
 sid_pid=$!
 wait $sid_pid
-sh -c 'printf gq-comm-test > /proc/self/comm' &
+# Renamed once its exec is in: the name before is then sure to be sh.
+mkfifo "$tmp/fifo"
+sh -c 'read x <"$0"; printf gq-comm-test > /proc/self/comm' "$tmp/fifo" &
 comm_pid=$!
+check wait "$tmp/all.json" "e['event_string'] == 'exec' and d['process_pid'] == $comm_pid" ||
+	diag "no exec line for $comm_pid"
+echo >"$tmp/fifo"
 wait $comm_pid
 # The Go package panicked on names shorter than 8 characters.
 sh -c 'printf ab > /proc/self/comm' &
@@ -92,6 +97,12 @@ ok "sid" check has "$tmp/all.json" \
 	"e['event_string'] == 'sid' and e['event'] == 128 and d == {'process_pid': $sid_pid, 'process_tgid': $sid_pid}"
 ok "comm: the new name" check has "$tmp/all.json" \
 	"e['event_string'] == 'comm' and e['event'] == 512 and d == {'process_pid': $comm_pid, 'process_tgid': $comm_pid, 'command': 'gq-comm-test'}"
+ok "comm: the name before it" check has "$tmp/all.json" \
+	"e['event_string'] == 'comm' and d['process_pid'] == $comm_pid and e['previous_comm'] == 'sh' and e['comm'] == 'gq-comm-test'"
+ok "exit: the process's name" check has "$tmp/all.json" \
+	"e['event_string'] == 'exit' and d['process_pid'] == $exit3 and e['comm'] == 'sh'"
+ok "exit after a rename: the new name" check has "$tmp/all.json" \
+	"e['event_string'] == 'exit' and d['process_pid'] == $comm_pid and e['comm'] == 'gq-comm-test'"
 ok "comm: a name of 2 characters" check has "$tmp/all.json" \
 	"e['event_string'] == 'comm' and d['process_pid'] == $short_comm_pid and d['command'] == 'ab'"
 ok "coredump: the process and its parent" check has "$tmp/all.json" \

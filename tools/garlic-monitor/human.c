@@ -6,6 +6,8 @@
 #include <time.h>
 #include <sys/wait.h>
 
+#include <garlic/process.h>
+
 #include "monitor.h"
 
 #define COLOR_RESET "\033[0m"
@@ -127,6 +129,122 @@ static void out_stats(struct out *o, const struct garlic_taskstats *t)
 	out_str(o, " written");
 }
 
+/* A process name, quoted as a shell word; "?" when nothing names it. */
+static void out_name(struct out *o, const char *name)
+{
+	if (name && *name)
+		out_shell_word(o, name, strlen(name));
+	else
+		out_char(o, '?');
+}
+
+/* Two spaces before the first " key=value" after argv, then one. */
+static void out_key(struct out *o, const char *key, bool *first)
+{
+	out_str(o, *first ? "  " : " ");
+	*first = false;
+	out_str(o, key);
+	out_char(o, '=');
+}
+
+/* " key=value", the value quoted as a shell word. */
+static void out_kv(struct out *o, const char *key, const char *value, size_t n, bool *first)
+{
+	out_key(o, key, first);
+	out_shell_word(o, value, n);
+}
+
+static void out_user(struct out *o, const char *key, uint32_t uid, bool *first)
+{
+	const char *name = user_name(uid);
+
+	out_key(o, key, first);
+	if (*name)
+		out_shell_word(o, name, strlen(name));
+	else
+		out_u64(o, uid);
+}
+
+static const char *unavailable_text(const char *why)
+{
+	if (!strcmp(why, "zombie") || !strcmp(why, "gone"))
+		return "[exited]";
+	if (!strcmp(why, "replaced"))
+		return "[replaced by a later exec]";
+	if (!strcmp(why, "kernel_thread"))
+		return "[kernel thread]";
+	if (!strcmp(why, "denied"))
+		return "[no permission]";
+	return "[unreadable]";
+}
+
+/*
+ * The exec detail: argv word by word, "…" when cut; or, argv gone, what
+ * still names the program. Then who runs it and, with --context, where.
+ */
+static void out_exec(struct out *o, const struct options *opt, const struct shown *s)
+{
+	const struct exec_info *x = s->exec;
+	const struct garlic_process *p = x->proc;
+	const char *why = argv_unavailable(x);
+	bool first = true;
+
+	if (!why && p->argc == 0) {
+		/* It emptied its own command line (prctl(PR_SET_MM)). */
+		out_str(o, "[empty argv] ");
+		out_name(o, s->comm);
+	} else if (!why) {
+		const char *arg = p->argv, *end = p->argv + p->argv_len;
+
+		for (unsigned int i = 0; i < p->argc && arg < end; i++) {
+			size_t n = strnlen(arg, end - arg);
+
+			if (i)
+				out_char(o, ' ');
+			out_shell_word(o, arg, n);
+			arg += n + 1;
+		}
+		if (p->argv_truncated)
+			out_str(o, "\u2026");
+	} else {
+		out_str(o, unavailable_text(why));
+		out_char(o, ' ');
+		if (s->comm_from_exec) {
+			out_name(o, s->comm);
+		} else if (s->prev_comm) {
+			out_str(o, "(before this exec: ");
+			out_name(o, s->prev_comm);
+			out_char(o, ')');
+		} else {
+			out_str(o, "(name unknown)");
+		}
+	}
+	/* Another program's, or nothing to tell. */
+	if (!p || p->argv_state == GARLIC_PROCESS_REPLACED)
+		return;
+	if (p->ids_state == GARLIC_PROCESS_OK) {
+		out_user(o, "user", p->euid, &first);
+		if (p->ruid != p->euid)
+			out_user(o, "ruser", p->ruid, &first);
+	}
+	if (!opt->context)
+		return;
+	if (p->exe_state == GARLIC_PROCESS_OK)
+		out_kv(o, "exe", p->exe, strlen(p->exe), &first);
+	if (p->cwd_state == GARLIC_PROCESS_OK)
+		out_kv(o, "cwd", p->cwd, strlen(p->cwd), &first);
+	if (p->cgroup_state == GARLIC_PROCESS_OK)
+		out_kv(o, "cgroup", p->cgroup, strlen(p->cgroup), &first);
+	if (x->unit)
+		out_kv(o, "unit", x->unit, x->unit_len, &first);
+	if (x->container)
+		out_kv(o, "container", x->container, 64, &first);
+	if (p->nspid_state == GARLIC_PROCESS_OK && p->ns_level > 0) {
+		out_key(o, "nspid", &first);
+		out_u64(o, (uint32_t)p->ns_pid);
+	}
+}
+
 void human_event(struct out *o, const struct options *opt, const struct shown *s)
 {
 	const struct garlic_event *ev = s->ev;
@@ -151,6 +269,12 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 		out_pad(o, "      -", 7);
 	out_str(o, "  ");
 
+	/* Every line but fork and exec: "name: what happened". */
+	if (ev->type != GARLIC_EVENT_FORK && ev->type != GARLIC_EVENT_EXEC &&
+	    ev->type != GARLIC_EVENT_COMM) {
+		out_name(o, s->comm);
+		out_str(o, ": ");
+	}
 	switch (ev->type) {
 	case GARLIC_EVENT_FORK:
 		/*
@@ -159,22 +283,25 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 		 */
 		if (ev->fork.child_pid != ev->fork.child_tgid) {
 			out_u64(o, (uint32_t)ev->fork.child_tgid);
+			out_char(o, ' ');
+			out_name(o, s->comm);
 			out_str(o, " \u2192 ");
 			out_u64(o, (uint32_t)ev->fork.child_pid);
 			out_str(o, " thread");
 		} else {
 			out_u64(o, (uint32_t)ev->fork.parent_tgid);
+			out_char(o, ' ');
+			out_name(o, s->parent_comm);
 			out_str(o, " \u2192 ");
 			out_u64(o, (uint32_t)ev->fork.child_pid);
+			out_char(o, ' ');
+			out_name(o, s->comm);
 		}
 		break;
 	case GARLIC_EVENT_EXEC:
 		for (unsigned int i = 0; opt->tree && i < s->depth; i++)
 			out_str(o, "  ");
-		if (s->cmdline_len)
-			out_text(o, s->cmdline, s->cmdline_len);
-		else
-			out_str(o, "[gone]");
+		out_exec(o, opt, s);
 		break;
 	case GARLIC_EVENT_UID:
 		out_id(o, "ruid", ev->uid.real_id, user_name(ev->uid.real_id));
@@ -198,7 +325,11 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 		}
 		break;
 	case GARLIC_EVENT_COMM:
-		out_text(o, ev->comm.command, strnlen(ev->comm.command, sizeof(ev->comm.command)));
+		out_name(o, s->prev_comm);
+		out_str(o, " \u2192 ");
+		out_name(o, ev->comm.command);
+		if (ev->pid != ev->tgid)
+			out_str(o, " (thread)");
 		break;
 	case GARLIC_EVENT_COREDUMP:
 		out_str(o, "dumping core");

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <garlic/process.h>
+
 #include "monitor.h"
 
 /* RFC 3339, UTC, nanoseconds: 2026-11-25T03:16:46.123456789Z */
@@ -50,6 +52,79 @@ static void pids(struct out *o, const struct garlic_event *ev)
 {
 	field(o, "process_pid", ev->exec.process_pid, true);
 	field(o, "process_tgid", ev->exec.process_tgid, false);
+}
+
+static void member(struct out *o, const char *name)
+{
+	out_str(o, ",\"");
+	out_str(o, name);
+	out_str(o, "\":");
+}
+
+static void member_str(struct out *o, const char *name, const char *value)
+{
+	member(o, name);
+	out_json_cstr(o, value);
+}
+
+/*
+ * What the exec ran: argv element by element, and what the kernel holds
+ * about the process (null for what could not be read).
+ */
+static void json_exec(struct out *o, const struct shown *s)
+{
+	const struct exec_info *x = s->exec;
+	const struct garlic_process *p = x->proc;
+	const char *why = argv_unavailable(x);
+	bool replaced = p && p->argv_state == GARLIC_PROCESS_REPLACED;
+	bool ids = p && !replaced && p->ids_state == GARLIC_PROCESS_OK;
+	const char *user = ids ? user_name(p->euid) : "";
+
+	member(o, "argv");
+	if (why) {
+		out_str(o, "null");
+	} else {
+		const char *arg = p->argv, *end = p->argv + p->argv_len;
+
+		out_char(o, '[');
+		for (unsigned int i = 0; i < p->argc && arg < end; i++) {
+			size_t n = strnlen(arg, end - arg);
+
+			if (i)
+				out_char(o, ',');
+			out_json_str(o, arg, n);
+			arg += n + 1;
+		}
+		out_char(o, ']');
+	}
+	member(o, "argv_truncated");
+	out_str(o, !why && p->argv_truncated ? "true" : "false");
+	member_str(o, "argv_unavailable", why);
+	member_str(o, "previous_comm", s->prev_comm);
+	member(o, "ruid");
+	ids ? out_u64(o, p->ruid) : out_str(o, "null");
+	member(o, "euid");
+	ids ? out_u64(o, p->euid) : out_str(o, "null");
+	member_str(o, "user", *user ? user : NULL);
+	member_str(o, "exe", p && p->exe_state == GARLIC_PROCESS_OK ? p->exe : NULL);
+	member_str(o, "cwd", p && p->cwd_state == GARLIC_PROCESS_OK ? p->cwd : NULL);
+	member_str(o, "cgroup",
+		   p && !replaced && p->cgroup_state == GARLIC_PROCESS_OK ? p->cgroup : NULL);
+	member(o, "unit");
+	if (x->unit && !replaced)
+		out_json_str(o, x->unit, x->unit_len);
+	else
+		out_str(o, "null");
+	member(o, "container");
+	if (x->container && !replaced)
+		out_json_str(o, x->container, 64);
+	else
+		out_str(o, "null");
+	member(o, "ns_pid");
+	if (p && !replaced && p->nspid_state == GARLIC_PROCESS_OK)
+		out_u64(o, (uint32_t)p->ns_pid);
+	else
+		out_str(o, "null");
 }
 
 void json_event(struct out *o, const struct shown *s)
@@ -112,9 +187,16 @@ void json_event(struct out *o, const struct shown *s)
 		pids(o, ev);
 	}
 	out_char(o, '}');
+	/* Names of the processes: members added after the Go package's. */
+	member_str(o, "comm", s->comm);
+	if (ev->type == GARLIC_EVENT_FORK)
+		member_str(o, "parent_comm", s->parent_comm);
+	if (ev->type == GARLIC_EVENT_COMM)
+		member_str(o, "previous_comm", s->prev_comm);
 	if (ev->type == GARLIC_EVENT_EXEC) {
 		out_str(o, ",\"cmdline\":");
 		out_json_str(o, s->cmdline, s->cmdline_len);
+		json_exec(o, s);
 	}
 	if (ev->type == GARLIC_EVENT_EXIT) {
 		char buf[64];

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <garlic/process.h>
+
 #include "monitor.h"
 
 #define NKINDS 32
@@ -32,7 +34,9 @@ struct monitor {
 	struct garlic_exit_joiner *joiner;
 	unsigned long journal_failed; /* entries the journal refused */
 	bool stop;
-	char cmdline[8192];
+	uint32_t exec_fields;	/* what an exec line shows */
+	struct exec_info exec;	/* the exec being shown */
+	char old_comm[16];	/* a comm event's name before it */
 };
 
 static uint64_t now_ns(void)
@@ -66,15 +70,24 @@ static bool is_followed(const struct options *opt, pid_t tgid)
 	return p && p->tracked;
 }
 
-/* Keeps the process table current; returns the event's process entry. */
+/*
+ * Keeps the process table current; returns the event's process entry.
+ * Names are learnt from exec snapshots and comm events and inherited at
+ * fork; a process first met otherwise (born before we listened) is named
+ * once from /proc.
+ */
 static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 {
 	struct proc *p, *parent;
+	char name[16];
 
 	switch (ev->type) {
 	case GARLIC_EVENT_FORK:
 		if (ev->fork.child_pid != ev->fork.child_tgid)
-			return proc_find(ev->fork.child_tgid);
+			return proc_meet(ev->fork.child_tgid);
+		parent = proc_meet(ev->fork.parent_tgid);
+		/* Copied first: adding the child may reuse the parent's slot. */
+		memcpy(name, parent ? parent->comm : "", parent ? sizeof(name) : 1);
 		p = proc_add(ev->fork.child_pid);
 		if (!p)
 			return NULL;
@@ -82,17 +95,35 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 		p->ppid = ev->fork.parent_tgid;
 		p->start_ns = ev->timestamp_ns;
 		/* Depth counts from what was already running when we started. */
-		p->depth = parent ? parent->depth + 1 : 0;
+		p->depth = parent && parent->in_tree ? parent->depth + 1 : 0;
+		p->in_tree = true;
 		p->tracked = m->opt->children &&
 			     (ev->fork.parent_tgid == m->opt->pid || (parent && parent->tracked));
+		/* A child is its parent's namesake until it execs or renames itself. */
+		memcpy(p->comm, name, sizeof(name));
 		return p;
 	case GARLIC_EVENT_EXEC:
 		p = proc_find(ev->exec.process_tgid);
-		if (!p && (p = proc_add(ev->exec.process_tgid)))
+		if (!p && (p = proc_add(ev->exec.process_tgid))) {
 			p->start_ns = ev->timestamp_ns; /* born before we listened */
+			p->in_tree = true;
+		}
+		memcpy(m->old_comm, p ? p->comm : "", p ? sizeof(m->old_comm) : 1);
+		if (p && exec_name(&m->exec, name))
+			memcpy(p->comm, name, sizeof(name));
+		return p;
+	case GARLIC_EVENT_COMM:
+		/* First met at its renaming: /proc has the new name only. */
+		p = proc_find(ev->tgid);
+		if (!p)
+			p = proc_add(ev->tgid);
+		memcpy(m->old_comm, p ? p->comm : "", p ? sizeof(m->old_comm) : 1);
+		/* A thread's name is its own; the process's is its leader's. */
+		if (p && ev->pid == ev->tgid)
+			proc_set_comm(p, ev->comm.command, strnlen(ev->comm.command, 15));
 		return p;
 	default:
-		return proc_find(ev->tgid);
+		return proc_meet(ev->tgid);
 	}
 }
 
@@ -103,6 +134,8 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 	const struct options *opt = m->opt;
 	struct shown s = { .ev = ev, .lifetime_ns = -1, .stats = stats };
 	pid_t tgid = ev->tgid;
+	const struct proc *parent;
+	char exec_comm[16];
 
 	s.depth = p ? p->depth : 0;
 	if (ev->type == GARLIC_EVENT_FORK) {
@@ -117,12 +150,49 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 			s.ppid = ev->exit.parent_tgid;
 		else if (p && p->ppid)
 			s.ppid = p->ppid;
+		else if (ev->type == GARLIC_EVENT_EXEC && m->exec.proc &&
+			 m->exec.proc->stat_state == GARLIC_PROCESS_OK && m->exec.proc->ppid > 0)
+			s.ppid = p ? (p->ppid = m->exec.proc->ppid) : m->exec.proc->ppid;
 		else if (ev->type == GARLIC_EVENT_EXEC && p)
 			s.ppid = p->ppid = proc_read_ppid(tgid);
 	}
-	if (ev->type == GARLIC_EVENT_EXEC) {
-		s.cmdline = m->cmdline;
-		s.cmdline_len = proc_cmdline(ev->pid, m->cmdline, sizeof(m->cmdline));
+	s.comm = p && p->comm[0] ? p->comm : NULL;
+	switch (ev->type) {
+	case GARLIC_EVENT_FORK:
+		parent = ev->fork.child_pid != ev->fork.child_tgid
+				 ? p : proc_find(ev->fork.parent_tgid);
+		s.parent_comm = parent && parent->comm[0] ? parent->comm : NULL;
+		break;
+	case GARLIC_EVENT_COMM:
+		/* A thread's new name is not its process's, and its old one is unknown. */
+		if (ev->pid != ev->tgid)
+			s.comm = ev->comm.command;
+		else
+			s.prev_comm = m->old_comm[0] ? m->old_comm : NULL;
+		break;
+	case GARLIC_EVENT_EXEC:
+		s.exec = &m->exec;
+		s.prev_comm = m->old_comm[0] ? m->old_comm : NULL;
+		s.comm_from_exec = exec_name(&m->exec, exec_comm);
+		s.comm = s.comm_from_exec ? exec_comm : NULL;
+		s.cmdline = m->exec.cmdline;
+		s.cmdline_len = m->exec.cmdline_len;
+		/* The old cmdline member gave "[comm]" for a process already dead. */
+		if (argv_unavailable(&m->exec) && s.comm_from_exec) {
+			size_t n = strlen(exec_comm);
+
+			m->exec.cmdline[0] = '[';
+			memcpy(m->exec.cmdline + 1, exec_comm, n);
+			m->exec.cmdline[n + 1] = ']';
+			m->exec.cmdline[n + 2] = '\0';
+			s.cmdline_len = n + 2;
+		}
+		break;
+	case GARLIC_EVENT_EXIT:
+		/* Its statistics name it when nothing else did. */
+		if (!s.comm && stats && stats->comm[0] && ev->pid == ev->tgid)
+			s.comm = stats->comm;
+		break;
 	}
 	if (ev->type == GARLIC_EVENT_EXIT && p && p->start_ns && ev->pid == ev->tgid)
 		s.lifetime_ns = (int64_t)(ev->timestamp_ns - p->start_ns);
@@ -169,13 +239,18 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 {
 	struct monitor *m = userdata;
 	const struct options *opt = m->opt;
-	struct proc *p = book(m, ev);
 	pid_t tgid = ev->tgid;
 	bool process_exit = ev->type == GARLIC_EVENT_EXIT && ev->pid == ev->tgid;
 	bool show = wanted(opt, ev) &&
 		    (is_followed(opt, tgid) ||
 		     (ev->type == GARLIC_EVENT_FORK && is_followed(opt, ev->fork.parent_tgid)));
+	struct proc *p;
 
+	/* An exec not shown is read only for its name (when the library did not). */
+	if (ev->type == GARLIC_EVENT_EXEC)
+		exec_snapshot(&m->exec, ev, show ? m->exec_fields : GARLIC_PROCESS_STAT,
+			      opt->argv_max);
+	p = book(m, ev);
 	if (show && process_exit && m->joiner) {
 		/* Printed when its statistics come (on_exit_paired). */
 		garlic_exit_joiner_add_event(m->joiner, ev);
@@ -183,6 +258,8 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 	}
 	if (show)
 		show_event(m, ev, p, NULL);
+	if (ev->type == GARLIC_EVENT_EXEC)
+		exec_info_done(&m->exec);
 	if (process_exit)
 		proc_remove(ev->pid);
 	/* A signal ends the batch at once: what is queued is of no more use. */
@@ -279,6 +356,20 @@ static int open_listeners(struct monitor *m)
 	gopts.events = opt->events;
 	if (gopts.events && (opt->children || opt->tree))
 		gopts.events |= GARLIC_EVENT_FORK;
+	/*
+	 * Lines other than exec name their process from what fork, exec and
+	 * comm taught the process table: those come too, unprinted. Exec
+	 * lines name themselves from their snapshot.
+	 */
+	if (gopts.events & ~GARLIC_EVENT_EXEC)
+		gopts.events |= GARLIC_EVENT_FORK | GARLIC_EVENT_EXEC | GARLIC_EVENT_COMM;
+	/* Every exec is read the moment the library learns of it; unprinted, for its name. */
+	m->exec_fields = exec_fields(opt);
+	if (!opt->events || (opt->events & GARLIC_EVENT_EXEC))
+		gopts.capture = m->exec_fields;
+	else
+		gopts.capture = GARLIC_PROCESS_STAT;
+	gopts.capture_argv_max = opt->argv_max;
 	r = garlic_open_opts(&m->g, &gopts, on_event, m);
 	if (r < 0) {
 		fprintf(stderr, "%s: cannot listen to process events: %s%s\n", PROGRAM,

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <garlic/process.h>
+
 #include "monitor.h"
 
 static void usage(FILE *f)
@@ -24,6 +26,11 @@ static void usage(FILE *f)
 		"                        nonzero_exit (failed exits only), or all\n"
 		"  -j, --json            one JSON object per line\n"
 		"  -t, --tree            indent exec lines by depth in the observed process tree\n"
+		"      --context         exec lines with exe, cwd, cgroup, unit or container\n"
+		"                        and the pid in the process's own namespace\n"
+		"      --numeric         user and group ids as numbers, no name lookups\n"
+		"      --argv-max BYTES  keep at most BYTES of each command line (default\n"
+		"                        131072); a cut one ends in \u2026\n"
 		"  -p, --pid PID         only events of process PID\n"
 		"  -c, --children        with --pid: its descendants too, followed through forks\n"
 		"  -n, --count N         stop after N events\n"
@@ -85,11 +92,15 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL, OPT_READY_FILE };
+	enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL, OPT_READY_FILE,
+	       OPT_ARGV_MAX, OPT_CONTEXT, OPT_NUMERIC };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "tree", no_argument, NULL, 't' },
+		{ "context", no_argument, NULL, OPT_CONTEXT },
+		{ "numeric", no_argument, NULL, OPT_NUMERIC },
+		{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "children", no_argument, NULL, 'c' },
 		{ "count", required_argument, NULL, 'n' },
@@ -129,6 +140,17 @@ int main(int argc, char **argv)
 			break;
 		case 't':
 			opt.tree = true;
+			break;
+		case OPT_CONTEXT:
+			opt.context = true;
+			break;
+		case OPT_NUMERIC:
+			opt.numeric = true;
+			break;
+		case OPT_ARGV_MAX:
+			if (!parse_ulong(optarg, GARLIC_PROCESS_ARGV_DEFAULT, &v) || v < 16)
+				return bad("--argv-max", optarg, "expected bytes, 16 to 131072");
+			opt.argv_max = (unsigned int)v;
 			break;
 		case 'p':
 			if (!parse_ulong(optarg, INT_MAX, &v) || v == 0)
@@ -231,5 +253,6 @@ int main(int argc, char **argv)
 			    !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	if (opt.json)
 		opt.color = false;
+	names_numeric = opt.numeric;
 	return monitor_run(&opt);
 }

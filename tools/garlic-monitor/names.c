@@ -20,6 +20,8 @@ struct entry {
 
 static struct entry users[CACHE_SIZE], groups[CACHE_SIZE];
 
+bool names_numeric;
+
 static struct entry *slot(struct entry *cache, uint32_t id, bool *hit)
 {
 	struct entry *e = &cache[(id * 2654435761u) % CACHE_SIZE];
@@ -43,6 +45,8 @@ const char *user_name(uint32_t uid)
 	bool hit;
 	struct entry *e = slot(users, uid, &hit);
 
+	if (names_numeric)
+		return "";
 	if (!hit) {
 		struct passwd pw, *result = NULL;
 		char buf[4096];
@@ -58,6 +62,8 @@ const char *group_name(uint32_t gid)
 	bool hit;
 	struct entry *e = slot(groups, gid, &hit);
 
+	if (names_numeric)
+		return "";
 	if (!hit) {
 		struct group gr, *result = NULL;
 		char buf[4096];

@@ -177,6 +177,28 @@ void out_pad(struct out *o, const char *s, int width)
 		out_char(o, ' ');
 }
 
+size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+	size_t len = 0, k = 1;
+
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4;
+	if (!len || len > n)
+		return 0;
+	while (k < len && (s[k] & 0xc0) == 0x80)
+		k++;
+	/* No overlong or surrogate forms. */
+	if (k != len || (c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0) ||
+	    (c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
+		return 0;
+	return len;
+}
+
 /*
  * A JSON string: quotes, backslash and control characters escaped, and
  * bytes that are not valid UTF-8 written as \u00XX so the line always
@@ -190,7 +212,7 @@ void out_json_str(struct out *o, const char *str, size_t n)
 	out_char(o, '"');
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = s[i];
-		size_t len = 0;
+		size_t len;
 
 		if (c == '"' || c == '\\') {
 			out_char(o, '\\');
@@ -201,26 +223,11 @@ void out_json_str(struct out *o, const char *str, size_t n)
 			out_char(o, c);
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4;
-		if (len && i + len <= n) {
-			size_t k = 1;
-
-			while (k < len && (s[i + k] & 0xc0) == 0x80)
-				k++;
-			/* No overlong or surrogate forms. */
-			if (k == len && !(c == 0xe0 && s[i + 1] < 0xa0) &&
-			    !(c == 0xed && s[i + 1] >= 0xa0) &&
-			    !(c == 0xf0 && s[i + 1] < 0x90) &&
-			    !(c == 0xf4 && s[i + 1] >= 0x90)) {
-				out_mem(o, (const char *)s + i, len);
-				i += len - 1;
-				continue;
-			}
+		len = c >= 0x80 ? utf8_seq_len(s + i, n - i) : 0;
+		if (len) {
+			out_mem(o, (const char *)s + i, len);
+			i += len - 1;
+			continue;
 		}
 		switch (c) {
 		case '\n':
@@ -239,6 +246,101 @@ void out_json_str(struct out *o, const char *str, size_t n)
 		}
 	}
 	out_char(o, '"');
+}
+
+void out_json_cstr(struct out *o, const char *s)
+{
+	if (s)
+		out_json_str(o, s, strlen(s));
+	else
+		out_str(o, "null");
+}
+
+/* Characters a shell never treats specially, anywhere in a word. */
+static bool shell_plain(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("_@%+=:,./-", c));
+}
+
+/*
+ * A valid UTF-8 sequence that is not a C1 control (U+0080 to U+009F,
+ * which some terminals obey as escapes): 0 if the byte must be escaped.
+ */
+static size_t printable_seq_len(const unsigned char *s, size_t n)
+{
+	size_t len = utf8_seq_len(s, n);
+
+	return len == 2 && s[0] == 0xc2 && s[1] < 0xa0 ? 0 : len;
+}
+
+void out_shell_word(struct out *o, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	bool plain = n > 0, raw = true;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+
+		if (s[i] < 0x80) {
+			if (s[i] < 0x20 || s[i] == 0x7f)
+				raw = false;
+			if (!shell_plain(s[i]))
+				plain = false;
+			continue;
+		}
+		plain = false;
+		len = printable_seq_len(s + i, n - i);
+		if (!len)
+			raw = false;
+		else
+			i += len - 1;
+	}
+	if (plain) {
+		out_mem(o, str, n);
+		return;
+	}
+	if (raw) {
+		size_t start = 0;
+
+		out_char(o, '\'');
+		for (size_t i = 0; i < n; i++) {
+			if (s[i] != '\'')
+				continue;
+			out_mem(o, str + start, i - start);
+			out_str(o, "'\\''");
+			start = i + 1;
+		}
+		out_mem(o, str + start, n - start);
+		out_char(o, '\'');
+		return;
+	}
+	out_str(o, "$'");
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+		size_t len;
+
+		if (c == '\\' || c == '\'') {
+			out_char(o, '\\');
+			out_char(o, c);
+		} else if (c == '\n') {
+			out_str(o, "\\n");
+		} else if (c == '\t') {
+			out_str(o, "\\t");
+		} else if (c >= 0x20 && c < 0x7f) {
+			out_char(o, c);
+		} else if (c >= 0x80 && (len = printable_seq_len(s + i, n - i))) {
+			out_mem(o, str + i, len);
+			i += len - 1;
+		} else {
+			/* Exactly two digits: bash's \xHH reads no more. */
+			out_str(o, "\\x");
+			out_char(o, hex[c >> 4]);
+			out_char(o, hex[c & 15]);
+		}
+	}
+	out_char(o, '\'');
 }
 
 void out_event_done(struct out *o)

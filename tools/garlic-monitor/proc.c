@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The processes the monitor has seen: their parent, birth time and depth
- * in the observed tree, in a bounded open-addressing table (no malloc per
- * event); and the few /proc reads the output needs.
+ * The processes the monitor has seen: their parent, birth time, depth
+ * in the observed tree and name, in a bounded open-addressing table (no
+ * malloc per event); and the few /proc reads the output needs.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -92,36 +92,42 @@ static ssize_t read_file(const char *path, char *buf, size_t size)
 	return n;
 }
 
-size_t proc_cmdline(pid_t pid, char *buf, size_t size)
+bool proc_read_comm(pid_t pid, char *comm)
 {
 	char path[40];
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
-	n = read_file(path, buf, size - 1);
-	if (n > 0) {
-		while (n > 0 && buf[n - 1] == '\0')
-			n--;
-		for (ssize_t i = 0; i < n; i++)
-			if (buf[i] == '\0')
-				buf[i] = ' ';
-		buf[n] = '\0';
-		if (n > 0)
-			return n;
-	}
-	/* Gone, or a zombie whose cmdline is empty: its name may be left. */
 	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	n = read_file(path, buf + 1, size > 3 ? size - 3 : 0);
-	if (n > 0) {
-		if (buf[n] == '\n')
-			n--;
-		buf[0] = '[';
-		buf[n + 1] = ']';
-		buf[n + 2] = '\0';
-		return n + 2;
+	n = read_file(path, comm, 15);
+	if (n <= 0) {
+		comm[0] = '\0';
+		return false;
 	}
-	buf[0] = '\0';
-	return 0;
+	if (comm[n - 1] == '\n')
+		n--;
+	comm[n] = '\0';
+	return n > 0;
+}
+
+void proc_set_comm(struct proc *p, const char *name, size_t n)
+{
+	if (n > sizeof(p->comm) - 1)
+		n = sizeof(p->comm) - 1;
+	memcpy(p->comm, name, n);
+	p->comm[n] = '\0';
+}
+
+struct proc *proc_meet(pid_t tgid)
+{
+	struct proc *p = proc_find(tgid);
+
+	if (p || tgid <= 0)
+		return p;
+	p = proc_add(tgid);
+	/* Once per process: after this, exec and comm events keep it current. */
+	if (p)
+		proc_read_comm(tgid, p->comm);
+	return p;
 }
 
 pid_t proc_read_ppid(pid_t pid)
@@ -160,6 +166,7 @@ unsigned int proc_seed_children(pid_t root)
 	if (!p)
 		return 0;
 	p->ppid = proc_read_ppid(root);
+	proc_read_comm(root, p->comm);
 	dir = opendir("/proc");
 	if (!dir)
 		return 0;
@@ -205,6 +212,7 @@ unsigned int proc_seed_children(pid_t root)
 			p->ppid = all[i].ppid;
 			p->depth = depth;
 			p->tracked = true;
+			proc_read_comm(p->pid, p->comm);
 			all[i].pid = 0;
 			found++;
 			grew = true;
