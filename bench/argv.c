@@ -584,10 +584,13 @@ static bool check_targets(FILE *md)
 
 			if (!x)
 				continue;
-			snprintf(what, sizeof(what), "%s, instant class: argv caught ahead of %s",
+			/* At 100 % nothing can be ahead: then a tie is the target. */
+			snprintf(what, sizeof(what),
+				 "%s, instant class: argv caught ahead of %s (or all of it)",
 				 g->name, x->name);
 			all &= target(md, fig(g, g->fig[INSTANT].argv) >
-						  fig(x, x->fig[INSTANT].argv),
+						  fig(x, x->fig[INSTANT].argv) ||
+						  fig(g, g->fig[INSTANT].argv) >= 100.0,
 				      what);
 		}
 	}

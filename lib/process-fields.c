@@ -82,6 +82,13 @@ ssize_t garlic_procfs_read_file(struct reader *r, const char *name, size_t limit
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		/*
+		 * /proc's text files (seq_file) and cmdline fill a read as far
+		 * as they have data: a short one was the end, and the read
+		 * that would say so is saved.
+		 */
+		if ((size_t)n < room)
+			break;
 	}
 	close(fd);
 	(*r->bufp)->data[(*r->bufp)->used + len] = '\0';

@@ -23,6 +23,8 @@
 #include "garlic-private.h"
 #include "process-read.h"
 
+static bool proc_mounted;
+
 int garlic_process_open(pid_t pid)
 {
 	char path[32];
@@ -39,8 +41,15 @@ int garlic_process_open(pid_t pid)
 	err = -errno;
 	if (err != -ENOENT)
 		return err;
-	if (statfs("/proc", &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
-		return -ENOENT;
+	/*
+	 * Gone, or no /proc at all? Asked once a process: a storm of
+	 * short-lived execs meets a gone pid thousands of times a second.
+	 */
+	if (!__atomic_load_n(&proc_mounted, __ATOMIC_RELAXED)) {
+		if (statfs("/proc", &fs) < 0 || fs.f_type != PROC_SUPER_MAGIC)
+			return -ENOENT;
+		__atomic_store_n(&proc_mounted, true, __ATOMIC_RELAXED);
+	}
 	return -ESRCH;
 }
 
