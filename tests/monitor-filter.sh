@@ -27,7 +27,7 @@ check wait "$tmp/fe.json" "e['event_string'] == 'exit' and d['process_pid'] == $
 ok "--events fork,exit: SIGINT stops it" stop
 ok "--events fork,exit: only those" check all "$tmp/fe.json" "e['event_string'] in ('fork', 'exit')"
 ok "--events fork,exit: both come" sh -c "
-	check() { '$PYTHON' '$tmp/check.py' \"\$@\"; }
+	check() { '$PYTHON' '$top_srcdir/tests/monitor-check.py' \"\$@\"; }
 	check has '$tmp/fe.json' \"e['event_string'] == 'fork' and d['child_pid'] == $last\" &&
 	check has '$tmp/fe.json' \"e['event_string'] == 'exit' and d['process_pid'] == $last\""
 
