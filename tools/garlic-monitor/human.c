@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The human format: aligned columns and a detail that reads naturally. */
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <sys/wait.h>
 
 #include <garlic/process.h>
 
-#include "monitor.h"
+#include "names.h"
+#include "output.h"
+#include "sink.h"
 
 #define COLOR_RESET "\033[0m"
 
@@ -30,27 +30,6 @@ static const char *color_of(uint32_t type, uint32_t exit_code)
 	default:
 		return "\033[35m";
 	}
-}
-
-const char *exit_status_text(uint32_t status, char *buf, size_t size)
-{
-	int st = (int)status;
-
-	if (WIFEXITED(st)) {
-		snprintf(buf, size, "exit %d", WEXITSTATUS(st));
-	} else if (WIFSIGNALED(st)) {
-		const char *name = sigabbrev_np(WTERMSIG(st));
-
-		if (WCOREDUMP(st))
-			snprintf(buf, size, "SIG%s (core dumped)", name ? name : "?");
-		else if (name)
-			snprintf(buf, size, "killed by SIG%s", name);
-		else
-			snprintf(buf, size, "killed by signal %d", WTERMSIG(st));
-	} else {
-		snprintf(buf, size, "status 0x%x", status);
-	}
-	return buf;
 }
 
 /* Local wall-clock time of the event, to the millisecond. */
@@ -182,11 +161,11 @@ static const char *unavailable_text(const char *why)
  * The exec detail: argv word by word, "…" when cut; or, argv gone, what
  * still names the program. Then who runs it and, with --context, where.
  */
-static void out_exec(struct out *o, const struct options *opt, const struct shown *s)
+static void out_exec(struct out *o, const struct options *opt, const struct row *s)
 {
 	const struct exec_info *x = s->exec;
 	const struct garlic_process *p = x->proc;
-	const char *why = argv_unavailable(x);
+	const char *why = s->argv_why;
 	bool first = true;
 
 	if (!why && p->argc == 0) {
@@ -245,29 +224,10 @@ static void out_exec(struct out *o, const struct options *opt, const struct show
 	}
 }
 
-void human_event(struct out *o, const struct options *opt, const struct shown *s)
+/* What happened, after the columns. A case an event kind. */
+static void human_detail(struct out *o, const struct options *opt, const struct row *s)
 {
 	const struct garlic_event *ev = s->ev;
-	const char *name = garlic_event_name(ev->type);
-	char buf[64];
-
-	if (opt->color)
-		out_str(o, color_of(ev->type, ev->exit.exit_code));
-	out_time(o, ev->timestamp_ns);
-	out_char(o, ' ');
-	if (name) {
-		out_pad(o, name, 8);
-	} else {
-		snprintf(buf, sizeof(buf), "0x%x", ev->type);
-		out_pad(o, buf, 8);
-	}
-	out_u64_pad(o, (uint32_t)s->pid, 7);
-	out_char(o, ' ');
-	if (s->ppid > 0)
-		out_u64_pad(o, (uint32_t)s->ppid, 7);
-	else
-		out_pad(o, "      -", 7);
-	out_str(o, "  ");
 
 	/* Every line but fork and exec: "name: what happened". */
 	if (ev->type != GARLIC_EVENT_FORK && ev->type != GARLIC_EVENT_EXEC &&
@@ -335,7 +295,7 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 		out_str(o, "dumping core");
 		break;
 	case GARLIC_EVENT_EXIT:
-		out_str(o, exit_status_text(ev->exit.exit_code, buf, sizeof(buf)));
+		out_str(o, s->status);
 		if (ev->exit.process_pid != ev->exit.process_tgid)
 			out_str(o, " (thread)");
 		out_lifetime(o, s->lifetime_ns);
@@ -345,13 +305,43 @@ void human_event(struct out *o, const struct options *opt, const struct shown *s
 	default:
 		out_str(o, "unknown event kind");
 	}
-	if (opt->color)
+}
+
+void human_line(struct out *o, const struct options *opt, const struct row *s, bool color)
+{
+	const struct garlic_event *ev = s->ev;
+	const char *name = garlic_event_name(ev->type);
+	char buf[64];
+
+	if (color)
+		out_str(o, color_of(ev->type, ev->exit.exit_code));
+	out_time(o, ev->timestamp_ns);
+	out_char(o, ' ');
+	if (name) {
+		out_pad(o, name, 8);
+	} else {
+		snprintf(buf, sizeof(buf), "0x%x", ev->type);
+		out_pad(o, buf, 8);
+	}
+	out_u64_pad(o, (uint32_t)s->pid, 7);
+	out_char(o, ' ');
+	if (s->ppid > 0)
+		out_u64_pad(o, (uint32_t)s->ppid, 7);
+	else
+		out_pad(o, "      -", 7);
+	out_str(o, "  ");
+
+	human_detail(o, opt, s);
+	if (color)
 		out_str(o, COLOR_RESET);
 	out_char(o, '\n');
 }
 
-void human_lost(struct out *o, const struct options *opt, const struct garlic_loss *loss)
+static void human_lost(struct sink *sk, const struct garlic_loss *loss)
 {
+	struct out *o = sk->out;
+	const struct options *opt = sk->opt;
+
 	if (opt->color)
 		out_str(o, "\033[1;41m");
 	out_str(o, "-- lost ");
@@ -369,4 +359,22 @@ void human_lost(struct out *o, const struct options *opt, const struct garlic_lo
 	if (opt->color)
 		out_str(o, COLOR_RESET);
 	out_char(o, '\n');
+}
+
+static void human_event(struct sink *sk, const struct row *r)
+{
+	human_line(sk->out, sk->opt, r, sk->opt->color);
+	out_event_done(sk->out);
+}
+
+static int human_finish(struct sink *sk)
+{
+	return 0;
+}
+
+void human_sink(struct sink *sk)
+{
+	sk->event = human_event;
+	sk->lost = human_lost;
+	sk->finish = human_finish;
 }

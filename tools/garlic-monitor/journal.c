@@ -2,7 +2,7 @@
 /*
  * --journal: each event as one journal entry with structured fields, so
  * that `journalctl GARLIC_EVENT=exit -o json` finds them and any log
- * shipper forwards them. MESSAGE= is the human line.
+ * shipper forwards them. MESSAGE= is the human line (human_line()).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/uio.h>
 
-#include "monitor.h"
+#include "options.h"
+#include "output.h"
+#include "sink.h"
 
 #ifdef HAVE_SYSTEMD
 #include <systemd/sd-journal.h>
@@ -67,20 +69,16 @@ bool journal_available(void)
 	return true;
 }
 
-int journal_event(const struct options *opt, const struct shown *s)
+static int journal_entry(const struct options *opt, const struct row *s)
 {
 	static struct out line; /* the human line, formatted in memory */
 	static char message[8300], cmdline[8300];
 	const struct garlic_event *ev = s->ev;
 	const char *name = garlic_event_name(ev->type);
-	struct options plain = *opt;
 	struct entry e = { .n = 0 };
-	char status[64];
 
-	plain.color = false;
-	line.fd = -1;
-	line.len = 0;
-	human_event(&line, &plain, s);
+	out_buffer(&line);
+	human_line(&line, opt, s, false);
 	add_long(&e, "MESSAGE", line.buf, line.len ? line.len - 1 : 0, message, sizeof(message));
 	add(&e, "PRIORITY=%d", ev->type == GARLIC_EVENT_COREDUMP ? 4
 			       : ev->type == GARLIC_EVENT_EXIT && ev->exit.exit_code ? 5
@@ -88,8 +86,7 @@ int journal_event(const struct options *opt, const struct shown *s)
 	add(&e, "SYSLOG_IDENTIFIER=%s", PROGRAM);
 	add(&e, "GARLIC_EVENT=%s", name ? name : "unknown");
 	add(&e, "GARLIC_PID=%d", s->pid);
-	add(&e, "GARLIC_TGID=%d", ev->type == GARLIC_EVENT_FORK ? ev->fork.child_tgid
-							   : ev->exec.process_tgid);
+	add(&e, "GARLIC_TGID=%d", s->tgid);
 	if (s->ppid > 0)
 		add(&e, "GARLIC_PPID=%d", s->ppid);
 	add(&e, "GARLIC_CPU=%u", ev->cpu);
@@ -116,8 +113,7 @@ int journal_event(const struct options *opt, const struct shown *s)
 		break;
 	case GARLIC_EVENT_EXIT:
 		add(&e, "GARLIC_EXIT_CODE=%u", ev->exit.exit_code);
-		add(&e, "GARLIC_EXIT_STATUS=%s",
-		    exit_status_text(ev->exit.exit_code, status, sizeof(status)));
+		add(&e, "GARLIC_EXIT_STATUS=%s", s->status);
 		add(&e, "GARLIC_EXIT_SIGNAL=%u", ev->exit.exit_signal);
 		if (s->lifetime_ns >= 0)
 			add(&e, "GARLIC_LIFETIME_NS=%lld", (long long)s->lifetime_ns);
@@ -133,15 +129,40 @@ int journal_event(const struct options *opt, const struct shown *s)
 	return sd_journal_sendv(e.iov, e.n);
 }
 
-int journal_lost(const struct garlic_loss *loss)
+static void journal_lost(struct sink *sk, const struct garlic_loss *loss)
 {
-	return sd_journal_send("MESSAGE=lost %llu process events (%s), %llu in all",
+	sd_journal_send("MESSAGE=lost %llu process events (%s), %llu in all",
 			       (unsigned long long)loss->lost,
 			       loss->cause == GARLIC_LOSS_OVERRUN ? "receive buffer overflow"
 								  : "the kernel failed to send",
 			       (unsigned long long)loss->total_lost,
 			       "PRIORITY=4", "SYSLOG_IDENTIFIER=" PROGRAM, "GARLIC_EVENT=lost",
 			       "GARLIC_LOST=%llu", (unsigned long long)loss->lost, NULL);
+}
+
+static void journal_event(struct sink *sk, const struct row *r)
+{
+	int err = journal_entry(sk->opt, r);
+
+	/* Said once now, counted, and the exit status tells at the end. */
+	if (err < 0 && !sk->failed++)
+		fprintf(stderr, "%s: writing to the journal: %s\n", PROGRAM, strerror(-err));
+}
+
+static int journal_finish(struct sink *sk)
+{
+	if (!sk->failed)
+		return 0;
+	fprintf(stderr, "%s: %lu events could not be written to the journal\n", PROGRAM,
+		sk->failed);
+	return -1;
+}
+
+void journal_sink(struct sink *sk)
+{
+	sk->event = journal_event;
+	sk->lost = journal_lost;
+	sk->finish = journal_finish;
 }
 
 #else
@@ -151,14 +172,10 @@ bool journal_available(void)
 	return false;
 }
 
-int journal_event(const struct options *opt, const struct shown *s)
+/* Never picked: options refuse --journal without libsystemd. */
+void journal_sink(struct sink *sk)
 {
-	return -ENOTSUP;
-}
-
-int journal_lost(const struct garlic_loss *loss)
-{
-	return -ENOTSUP;
+	human_sink(sk);
 }
 
 #endif

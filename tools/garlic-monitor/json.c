@@ -9,7 +9,9 @@
 
 #include <garlic/process.h>
 
-#include "monitor.h"
+#include "names.h"
+#include "output.h"
+#include "sink.h"
 
 /* RFC 3339, UTC, nanoseconds: 2026-11-25T03:16:46.123456789Z */
 static void out_rfc3339(struct out *o, uint64_t timestamp_ns)
@@ -71,11 +73,11 @@ static void member_str(struct out *o, const char *name, const char *value)
  * What the exec ran: argv element by element, and what the kernel holds
  * about the process (null for what could not be read).
  */
-static void json_exec(struct out *o, const struct shown *s)
+static void json_exec(struct out *o, const struct row *s)
 {
 	const struct exec_info *x = s->exec;
 	const struct garlic_process *p = x->proc;
-	const char *why = argv_unavailable(x);
+	const char *why = s->argv_why;
 	bool replaced = p && p->argv_state == GARLIC_PROCESS_REPLACED;
 	bool ids = p && !replaced && p->ids_state == GARLIC_PROCESS_OK;
 	const char *user = ids ? user_name(p->euid) : "";
@@ -127,23 +129,9 @@ static void json_exec(struct out *o, const struct shown *s)
 		out_str(o, "null");
 }
 
-void json_event(struct out *o, const struct shown *s)
+/* event_data: the Go package's members for each kind. */
+static void event_data(struct out *o, const struct garlic_event *ev)
 {
-	const struct garlic_event *ev = s->ev;
-	const char *name = garlic_event_name(ev->type);
-
-	out_str(o, "{\"event_string\":");
-	if (name)
-		out_json_str(o, name, strlen(name));
-	else
-		out_str(o, "\"unknown\"");
-	field(o, "event", ev->type, false);
-	field(o, "cpu", ev->cpu, false);
-	out_str(o, ",\"timestamp\":");
-	out_rfc3339(o, ev->timestamp_ns);
-	field(o, "timestamp_ns", (int64_t)ev->timestamp_ns, false);
-	field(o, "seq", ev->seq, false);
-	out_str(o, ",\"event_data\":{");
 	switch (ev->type) {
 	case GARLIC_EVENT_FORK:
 		field(o, "parent_pid", ev->fork.parent_pid, true);
@@ -186,6 +174,52 @@ void json_event(struct out *o, const struct shown *s)
 	default:
 		pids(o, ev);
 	}
+}
+
+/* --taskstats: what the process cost, as the kernel counted it. */
+static void json_taskstats(struct out *o, const struct garlic_taskstats *t)
+{
+	out_str(o, ",\"taskstats\":{");
+	field(o, "version", t->version, true);
+	field(o, "user_us", (int64_t)t->user_us, false);
+	field(o, "system_us", (int64_t)t->system_us, false);
+	field(o, "elapsed_us", (int64_t)t->elapsed_us, false);
+	field(o, "hiwater_rss_kib", (int64_t)t->hiwater_rss_kib, false);
+	field(o, "hiwater_vm_kib", (int64_t)t->hiwater_vm_kib, false);
+	field(o, "read_chars", (int64_t)t->read_chars, false);
+	field(o, "write_chars", (int64_t)t->write_chars, false);
+	field(o, "read_bytes", (int64_t)t->read_bytes, false);
+	field(o, "write_bytes", (int64_t)t->write_bytes, false);
+	field(o, "voluntary_switches", (int64_t)t->voluntary_switches, false);
+	field(o, "involuntary_switches", (int64_t)t->involuntary_switches, false);
+	field(o, "minor_faults", (int64_t)t->minor_faults, false);
+	field(o, "major_faults", (int64_t)t->major_faults, false);
+	field(o, "cpu_delay_ns", (int64_t)t->cpu_delay_ns, false);
+	field(o, "blkio_delay_ns", (int64_t)t->blkio_delay_ns, false);
+	out_str(o, ",\"comm\":");
+	out_json_str(o, t->comm, strlen(t->comm));
+	out_char(o, '}');
+}
+
+/* One event: the Go package's members, then names, then the exec or the exit. */
+static void json_line(struct out *o, const struct row *s)
+{
+	const struct garlic_event *ev = s->ev;
+	const char *name = garlic_event_name(ev->type);
+
+	out_str(o, "{\"event_string\":");
+	if (name)
+		out_json_str(o, name, strlen(name));
+	else
+		out_str(o, "\"unknown\"");
+	field(o, "event", ev->type, false);
+	field(o, "cpu", ev->cpu, false);
+	out_str(o, ",\"timestamp\":");
+	out_rfc3339(o, ev->timestamp_ns);
+	field(o, "timestamp_ns", (int64_t)ev->timestamp_ns, false);
+	field(o, "seq", ev->seq, false);
+	out_str(o, ",\"event_data\":{");
+	event_data(o, ev);
 	out_char(o, '}');
 	/* Names of the processes: members added after the Go package's. */
 	member_str(o, "comm", s->comm);
@@ -199,43 +233,19 @@ void json_event(struct out *o, const struct shown *s)
 		json_exec(o, s);
 	}
 	if (ev->type == GARLIC_EVENT_EXIT) {
-		char buf[64];
-		const char *text = exit_status_text(ev->exit.exit_code, buf, sizeof(buf));
-
 		out_str(o, ",\"status\":");
-		out_json_str(o, text, strlen(text));
+		out_json_str(o, s->status, strlen(s->status));
 		if (s->lifetime_ns >= 0)
 			field(o, "lifetime_ns", s->lifetime_ns, false);
-		if (s->stats) {
-			const struct garlic_taskstats *t = s->stats;
-
-			out_str(o, ",\"taskstats\":{");
-			field(o, "version", t->version, true);
-			field(o, "user_us", (int64_t)t->user_us, false);
-			field(o, "system_us", (int64_t)t->system_us, false);
-			field(o, "elapsed_us", (int64_t)t->elapsed_us, false);
-			field(o, "hiwater_rss_kib", (int64_t)t->hiwater_rss_kib, false);
-			field(o, "hiwater_vm_kib", (int64_t)t->hiwater_vm_kib, false);
-			field(o, "read_chars", (int64_t)t->read_chars, false);
-			field(o, "write_chars", (int64_t)t->write_chars, false);
-			field(o, "read_bytes", (int64_t)t->read_bytes, false);
-			field(o, "write_bytes", (int64_t)t->write_bytes, false);
-			field(o, "voluntary_switches", (int64_t)t->voluntary_switches, false);
-			field(o, "involuntary_switches", (int64_t)t->involuntary_switches, false);
-			field(o, "minor_faults", (int64_t)t->minor_faults, false);
-			field(o, "major_faults", (int64_t)t->major_faults, false);
-			field(o, "cpu_delay_ns", (int64_t)t->cpu_delay_ns, false);
-			field(o, "blkio_delay_ns", (int64_t)t->blkio_delay_ns, false);
-			out_str(o, ",\"comm\":");
-			out_json_str(o, t->comm, strlen(t->comm));
-			out_char(o, '}');
-		}
+		if (s->stats)
+			json_taskstats(o, s->stats);
 	}
 	out_str(o, "}\n");
 }
 
-void json_lost(struct out *o, const struct garlic_loss *loss)
+static void json_lost(struct sink *sk, const struct garlic_loss *loss)
 {
+	struct out *o = sk->out;
 	struct timespec now;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -245,4 +255,22 @@ void json_lost(struct out *o, const struct garlic_loss *loss)
 	field(o, "total_lost", (int64_t)loss->total_lost, false);
 	out_str(o, loss->cause == GARLIC_LOSS_OVERRUN ? ",\"cause\":\"overrun\"}\n"
 						       : ",\"cause\":\"sequence\"}\n");
+}
+
+static void json_event(struct sink *sk, const struct row *r)
+{
+	json_line(sk->out, r);
+	out_event_done(sk->out);
+}
+
+static int json_finish(struct sink *sk)
+{
+	return 0;
+}
+
+void json_sink(struct sink *sk)
+{
+	sk->event = json_event;
+	sk->lost = json_lost;
+	sk->finish = json_finish;
 }

@@ -2,6 +2,7 @@
 /*
  * The event loop: garlic's fd and the signal pipe in one poll(), a
  * deadline for --duration, process bookkeeping, and the stats at the end.
+ * Each shown event becomes a row (row.c) handed to the sink (sink.h).
  */
 #include <errno.h>
 #include <poll.h>
@@ -14,7 +15,14 @@
 
 #include <garlic/process.h>
 
-#include "monitor.h"
+#include "loop.h"
+#include "options.h"
+#include "output.h"
+#include "proc.h"
+#include "row.h"
+#include "signals.h"
+#include "sink.h"
+#include "snapshot.h"
 
 #define NKINDS 32
 /*
@@ -32,7 +40,7 @@ struct monitor {
 	uint64_t loss_reports;
 	struct garlic_taskstats_listener *taskstats;
 	struct garlic_exit_joiner *joiner;
-	unsigned long journal_failed; /* entries the journal refused */
+	struct sink sink;	/* where events go, picked once */
 	bool stop;
 	uint32_t exec_fields;	/* what an exec line shows */
 	struct exec_info exec;	/* the exec being shown */
@@ -127,88 +135,15 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 	}
 }
 
-/* Prints one event (p: its process entry, or NULL) and counts it. */
+/* Shows one event (p: its process entry, or NULL) and counts it. */
 static void show_event(struct monitor *m, const struct garlic_event *ev, struct proc *p,
 		       const struct garlic_taskstats *stats)
 {
 	const struct options *opt = m->opt;
-	struct shown s = { .ev = ev, .lifetime_ns = -1, .stats = stats };
-	pid_t tgid = ev->tgid;
-	const struct proc *parent;
-	char exec_comm[16];
+	struct row r;
 
-	s.depth = p ? p->depth : 0;
-	if (ev->type == GARLIC_EVENT_FORK) {
-		s.pid = ev->fork.child_pid;
-		s.ppid = ev->fork.child_pid != ev->fork.child_tgid ? ev->fork.child_tgid
-								  : ev->fork.parent_tgid;
-	} else {
-		s.pid = ev->pid;
-		if (ev->pid != ev->tgid)
-			s.ppid = ev->tgid;
-		else if (ev->type == GARLIC_EVENT_EXIT && ev->exit.parent_tgid)
-			s.ppid = ev->exit.parent_tgid;
-		else if (p && p->ppid)
-			s.ppid = p->ppid;
-		else if (ev->type == GARLIC_EVENT_EXEC && m->exec.proc &&
-			 m->exec.proc->stat_state == GARLIC_PROCESS_OK && m->exec.proc->ppid > 0)
-			s.ppid = p ? (p->ppid = m->exec.proc->ppid) : m->exec.proc->ppid;
-		else if (ev->type == GARLIC_EVENT_EXEC && p)
-			s.ppid = p->ppid = proc_read_ppid(tgid);
-	}
-	s.comm = p && p->comm[0] ? p->comm : NULL;
-	switch (ev->type) {
-	case GARLIC_EVENT_FORK:
-		parent = ev->fork.child_pid != ev->fork.child_tgid
-				 ? p : proc_find(ev->fork.parent_tgid);
-		s.parent_comm = parent && parent->comm[0] ? parent->comm : NULL;
-		break;
-	case GARLIC_EVENT_COMM:
-		/* A thread's new name is not its process's, and its old one is unknown. */
-		if (ev->pid != ev->tgid)
-			s.comm = ev->comm.command;
-		else
-			s.prev_comm = m->old_comm[0] ? m->old_comm : NULL;
-		break;
-	case GARLIC_EVENT_EXEC:
-		s.exec = &m->exec;
-		s.prev_comm = m->old_comm[0] ? m->old_comm : NULL;
-		s.comm_from_exec = exec_name(&m->exec, exec_comm);
-		s.comm = s.comm_from_exec ? exec_comm : NULL;
-		s.cmdline = m->exec.cmdline;
-		s.cmdline_len = m->exec.cmdline_len;
-		/* The old cmdline member gave "[comm]" for a process already dead. */
-		if (argv_unavailable(&m->exec) && s.comm_from_exec) {
-			size_t n = strlen(exec_comm);
-
-			m->exec.cmdline[0] = '[';
-			memcpy(m->exec.cmdline + 1, exec_comm, n);
-			m->exec.cmdline[n + 1] = ']';
-			m->exec.cmdline[n + 2] = '\0';
-			s.cmdline_len = n + 2;
-		}
-		break;
-	case GARLIC_EVENT_EXIT:
-		/* Its statistics name it when nothing else did. */
-		if (!s.comm && stats && stats->comm[0] && ev->pid == ev->tgid)
-			s.comm = stats->comm;
-		break;
-	}
-	if (ev->type == GARLIC_EVENT_EXIT && p && p->start_ns && ev->pid == ev->tgid)
-		s.lifetime_ns = (int64_t)(ev->timestamp_ns - p->start_ns);
-	if (opt->journal) {
-		int r = journal_event(opt, &s);
-
-		/* Said once now, counted, and the exit status tells at the end. */
-		if (r < 0 && !m->journal_failed++)
-			fprintf(stderr, "%s: writing to the journal: %s\n", PROGRAM, strerror(-r));
-	} else if (!opt->quiet) {
-		if (opt->json)
-			json_event(&m->out, &s);
-		else
-			human_event(&m->out, opt, &s);
-		out_event_done(&m->out);
-	}
+	row_build(&r, ev, p, &m->exec, m->old_comm, stats);
+	m->sink.event(&m->sink, &r);
 	m->per_kind[ev->type ? __builtin_ctz(ev->type) : 0]++;
 	m->printed++;
 	if ((opt->count && m->printed >= opt->count) || m->out.broken || m->out.error)
@@ -239,10 +174,9 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 {
 	struct monitor *m = userdata;
 	const struct options *opt = m->opt;
-	pid_t tgid = ev->tgid;
-	bool process_exit = ev->type == GARLIC_EVENT_EXIT && ev->pid == ev->tgid;
+	bool process_exit = event_process_exit(ev);
 	bool show = wanted(opt, ev) &&
-		    (is_followed(opt, tgid) ||
+		    (is_followed(opt, event_tgid(ev)) ||
 		     (ev->type == GARLIC_EVENT_FORK && is_followed(opt, ev->fork.parent_tgid)));
 	struct proc *p;
 
@@ -271,13 +205,7 @@ static int on_loss(const struct garlic_loss *loss, void *userdata)
 	struct monitor *m = userdata;
 
 	m->loss_reports++;
-	/* Never silent, even with --quiet: losing events is news. */
-	if (m->opt->journal)
-		journal_lost(loss);
-	else if (m->opt->json)
-		json_lost(&m->out, loss);
-	else
-		human_lost(&m->out, m->opt, loss);
+	m->sink.lost(&m->sink, loss);
 	out_flush(&m->out);
 	return 0;
 }
@@ -418,6 +346,7 @@ int monitor_run(const struct options *opt)
 		fprintf(stderr, "%s: %s: %s\n", PROGRAM, opt->output, strerror(-r));
 		return 1;
 	}
+	sink_pick(&m.sink, opt, &m.out);
 	proc_table_init();
 	wake_fd = signals_init();
 	if (wake_fd < 0) {
@@ -499,11 +428,8 @@ int monitor_run(const struct options *opt)
 		fprintf(stderr, "%s: writing output: %s\n", PROGRAM, strerror(m.out.error));
 		status = 1;
 	}
-	if (m.journal_failed) {
-		fprintf(stderr, "%s: %lu events could not be written to the journal\n", PROGRAM,
-			m.journal_failed);
+	if (m.sink.finish(&m.sink) < 0)
 		status = 1;
-	}
 	if (opt->stats)
 		print_stats(&m, (now_ns() - start) / 1e9);
 out:

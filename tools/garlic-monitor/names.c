@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "monitor.h"
+#include "names.h"
 
 #define CACHE_SIZE 256
 

@@ -9,10 +9,23 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "monitor.h"
+#include "output.h"
+#include "signals.h"
+
+void out_buffer(struct out *o)
+{
+	o->fd = -1;
+	o->path = NULL;
+	o->line_buffered = false;
+	o->broken = false;
+	o->error = 0;
+	o->memory = true;
+	o->len = 0;
+}
 
 int out_open(struct out *o, const char *path)
 {
+	o->memory = false;
 	o->len = 0;
 	o->broken = false;
 	o->error = 0;
@@ -49,6 +62,8 @@ void out_flush(struct out *o)
 {
 	size_t done = 0;
 
+	if (o->memory)
+		return;
 	while (done < o->len && !o->broken) {
 		ssize_t n = write(o->fd, o->buf + done, o->len - done);
 
@@ -84,6 +99,8 @@ void out_mem(struct out *o, const char *s, size_t n)
 	while (n > 0) {
 		size_t room = sizeof(o->buf) - o->len, chunk = n < room ? n : room;
 
+		if (!chunk && o->memory)
+			return; /* full: the rest is dropped */
 		memcpy(o->buf + o->len, s, chunk);
 		o->len += chunk;
 		s += chunk;
@@ -125,7 +142,8 @@ void out_char(struct out *o, char c)
 {
 	if (o->len == sizeof(o->buf))
 		out_flush(o);
-	o->buf[o->len++] = c;
+	if (o->len < sizeof(o->buf))
+		o->buf[o->len++] = c;
 }
 
 /* Digits without printf: this runs for every field of every event. */

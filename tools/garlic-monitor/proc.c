@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "monitor.h"
+#include "proc.h"
 
 #define TABLE_SIZE 65536 /* a power of two; full means oldest knowledge is lost */
 #define MAX_PROBE 64

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "monitor.h"
+#include "signals.h"
 
 volatile sig_atomic_t stop_requested;
 volatile sig_atomic_t reopen_requested;

@@ -9,7 +9,7 @@
 
 #include <garlic/process.h>
 
-#include "monitor.h"
+#include "snapshot.h"
 
 uint32_t exec_fields(const struct options *opt)
 {
