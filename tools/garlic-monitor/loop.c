@@ -334,6 +334,63 @@ static int write_ready_file(const char *path)
 	return 0;
 }
 
+/*
+ * One turn of the loop: flush, wait, then read what is due. Returns 0 to
+ * go on, 1 to stop, -1 to stop on an error (said on stderr).
+ */
+static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
+{
+	struct pollfd fds[4] = {
+		{ .fd = garlic_fd(m->g), .events = POLLIN },
+		{ .fd = wake_fd, .events = POLLIN },
+		{ .fd = m->taskstats ? garlic_taskstats_fd(m->taskstats) : -1, .events = POLLIN },
+		{ .fd = m->joiner ? garlic_exit_joiner_fd(m->joiner) : -1, .events = POLLIN },
+	};
+	int timeout, r;
+
+	/* Block-buffered output still goes out before we sleep. */
+	out_flush(&m->out);
+	if (m->out.broken || m->out.error)
+		return 1;
+	timeout = wait_timeout(deadline);
+	if (timeout == -2)
+		return 1;
+	r = poll(fds, 4, timeout);
+	if (r < 0 && errno != EINTR) {
+		fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
+		return -1;
+	}
+	signals_drain();
+	if (stop_requested)
+		return 1;
+	if (reopen_requested) {
+		reopen_requested = 0;
+		r = out_reopen(&m->out);
+		if (r < 0)
+			fprintf(stderr, "%s: reopening %s: %s\n", PROGRAM, m->opt->output,
+				strerror(-r));
+	}
+	/* Statistics first: the kernel sends them before the exit event. */
+	if (m->taskstats && (fds[2].revents & POLLIN)) {
+		r = garlic_taskstats_receive(m->taskstats);
+		if (r == -ENOBUFS)
+			fprintf(stderr, "%s: exit statistics were lost (receive buffer full)\n",
+				PROGRAM);
+	}
+	/*
+	 * One bounded batch per turn, never "until empty": under a storm
+	 * that would never end, and signals and --duration would wait.
+	 */
+	r = fds[0].revents & POLLIN ? garlic_receive(m->g) : 0;
+	if (r < 0 && r != -EAGAIN) {
+		fprintf(stderr, "%s: %s\n", PROGRAM, garlic_strerror(r));
+		return -1;
+	}
+	if (m->joiner && (fds[3].revents & POLLIN))
+		garlic_exit_joiner_flush(m->joiner, 0);
+	return 0;
+}
+
 int monitor_run(const struct options *opt)
 {
 	static struct monitor m; /* the output buffer is large: not on the stack */
@@ -369,56 +426,11 @@ int monitor_run(const struct options *opt)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
 
 	while (!m.stop && !stop_requested) {
-		struct pollfd fds[4] = {
-			{ .fd = garlic_fd(m.g), .events = POLLIN },
-			{ .fd = wake_fd, .events = POLLIN },
-			{ .fd = m.taskstats ? garlic_taskstats_fd(m.taskstats) : -1, .events = POLLIN },
-			{ .fd = m.joiner ? garlic_exit_joiner_fd(m.joiner) : -1, .events = POLLIN },
-		};
-		int timeout;
-
-		/* Block-buffered output still goes out before we sleep. */
-		out_flush(&m.out);
-		if (m.out.broken || m.out.error)
-			break;
-		timeout = wait_timeout(deadline);
-		if (timeout == -2)
-			break;
-		r = poll(fds, 4, timeout);
-		if (r < 0 && errno != EINTR) {
-			fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
+		r = turn(&m, wake_fd, deadline);
+		if (r < 0)
 			status = 1;
+		if (r)
 			break;
-		}
-		signals_drain();
-		if (stop_requested)
-			break;
-		if (reopen_requested) {
-			reopen_requested = 0;
-			r = out_reopen(&m.out);
-			if (r < 0)
-				fprintf(stderr, "%s: reopening %s: %s\n", PROGRAM, opt->output,
-					strerror(-r));
-		}
-		/* Statistics first: the kernel sends them before the exit event. */
-		if (m.taskstats && (fds[2].revents & POLLIN)) {
-			r = garlic_taskstats_receive(m.taskstats);
-			if (r == -ENOBUFS)
-				fprintf(stderr, "%s: exit statistics were lost (receive buffer full)\n",
-					PROGRAM);
-		}
-		/*
-		 * One bounded batch per turn, never "until empty": under a storm
-		 * that would never end, and signals and --duration would wait.
-		 */
-		r = fds[0].revents & POLLIN ? garlic_receive(m.g) : 0;
-		if (r < 0 && r != -EAGAIN) {
-			fprintf(stderr, "%s: %s\n", PROGRAM, garlic_strerror(r));
-			status = 1;
-			break;
-		}
-		if (m.joiner && (fds[3].revents & POLLIN))
-			garlic_exit_joiner_flush(m.joiner, 0);
 	}
 	/* Exits still waiting for statistics go out without them. */
 	if (m.joiner && !m.stop)
