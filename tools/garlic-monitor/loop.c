@@ -87,7 +87,7 @@ static bool is_followed(const struct options *opt, pid_t tgid)
 static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 {
 	struct proc *p, *parent;
-	char name[16];
+	char name[16] = "";
 
 	switch (ev->type) {
 	case GARLIC_EVENT_FORK:
@@ -117,8 +117,15 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 			p->in_tree = true;
 		}
 		memcpy(m->old_comm, p ? p->comm : "", p ? sizeof(m->old_comm) : 1);
-		if (p && exec_name(&m->exec, name))
-			memcpy(p->comm, name, sizeof(name));
+		/*
+		 * After an exec the old name is wrong: a process read too late
+		 * (gone, or replaced by a later exec) is unknown, "?", rather
+		 * than its parent's name.
+		 */
+		if (p) {
+			exec_name(&m->exec, name); /* "" when unknown */
+			memcpy(p->comm, name, sizeof(p->comm));
+		}
 		return p;
 	case GARLIC_EVENT_COMM:
 		/* First met at its renaming: /proc has the new name only. */
