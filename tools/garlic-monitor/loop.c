@@ -118,14 +118,11 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 		}
 		memcpy(m->old_comm, p ? p->comm : "", p ? sizeof(m->old_comm) : 1);
 		/*
-		 * After an exec the old name is wrong: a process read too late
-		 * (gone, or replaced by a later exec) is unknown, "?", rather
-		 * than its parent's name.
+		 * A process read too late (gone, or replaced by a later exec)
+		 * keeps the name it had: its parent's, for a fork and exec.
 		 */
-		if (p) {
-			exec_name(&m->exec, name); /* "" when unknown */
+		if (p && exec_name(&m->exec, name))
 			memcpy(p->comm, name, sizeof(p->comm));
-		}
 		return p;
 	case GARLIC_EVENT_COMM:
 		/* First met at its renaming: /proc has the new name only. */
