@@ -41,6 +41,8 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include "figures.h"
+
 #define MAX_REPS 15
 #define MAX_N 100000
 #define MONITOR "tools/garlic-monitor/garlic-monitor"
@@ -93,24 +95,6 @@ struct seen {
 
 static char self_path[PATH_MAX];
 static bool keep;	/* --keep: leave the listeners' output files */
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n)
-{
-	double tmp[MAX_REPS];
-
-	if (n == 0)
-		return -1;
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-}
 
 static int cmp_child(const void *a, const void *b)
 {
@@ -515,24 +499,9 @@ out:
 	free(seen);
 }
 
-static bool listed(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (n == len && strncmp(p, name, n) == 0)
-			return true;
-		p = comma ? comma + 1 : NULL;
-	}
-	return false;
-}
-
 static double fig(const struct listener *l, const double *v)
 {
-	return median(v, l->runs);
+	return figures_median(v, l->runs, -1);
 }
 
 /* A share in percent, or n/a when there was nothing to share. */
@@ -703,7 +672,7 @@ int main(int argc, char **argv)
 		struct listener *l = &listeners[i];
 
 		l->runs = 0;
-		l->available = !which || listed(which, l->name);
+		l->available = !which || figures_listed(which, l->name);
 		if (l->available && access(l->argv[0], X_OK) != 0) {
 			/* garlic-monitor is ours: not built is a failure, not a skip. */
 			printf("%s: %s is %s\n", l->name, l->argv[0],
@@ -736,7 +705,7 @@ int main(int argc, char **argv)
 			    "class's workload time under the listener.\n",
 			u.sysname, u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), n, reps);
 	for (int cls = 0; cls < NCLASSES; cls++) {
-		double alone = median(bare[cls], reps);
+		double alone = figures_median(bare[cls], reps, -1);
 
 		printf("\n%s: %d execs of %s, %.0f ms with no listener\n", class_names[cls], n,
 		       cls == INSTANT ? "/bin/true MARKER" : "argv --child-sleep-us 2000 MARKER",

@@ -30,6 +30,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 
+#include "figures.h"
 #include "storm.h"
 
 #define MAX_REPS 15
@@ -59,24 +60,6 @@ static struct listener listeners[] = {
 	{ .name = "forkstat", .argv = { "/usr/bin/forkstat", "-e", "all" }, .stop_signal = SIGINT },
 };
 #define NLISTENERS (sizeof(listeners) / sizeof(listeners[0]))
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(const double *v, int n)
-{
-	double tmp[MAX_REPS];
-
-	if (n == 0)
-		return 0;
-	memcpy(tmp, v, n * sizeof(*v));
-	qsort(tmp, n, sizeof(*tmp), cmp_double);
-	return n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-}
 
 /* CPU time of every thread of pid, in ns (schedstat is ns-precise). */
 static double cpu_ns(pid_t pid)
@@ -253,21 +236,6 @@ static void measure(struct listener *l, const struct storm_opts *opts, int rep)
 	unlink(out);
 }
 
-static bool listed(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (const char *p = list; p && *p;) {
-		const char *comma = strchr(p, ',');
-		size_t n = comma ? (size_t)(comma - p) : strlen(p);
-
-		if (n == len && strncmp(p, name, n) == 0)
-			return true;
-		p = comma ? comma + 1 : NULL;
-	}
-	return false;
-}
-
 struct scenario {
 	const char *name;
 	enum storm_mode mode;
@@ -366,12 +334,12 @@ int main(int argc, char **argv)
 		double bare[MAX_REPS], bare_s, raw_cpu = 0, raw_slow = 0;
 		unsigned long expected = ops * storm_events_per_op(scn->mode) + 2 * opts.procs;
 
-		if (!listed(which_scenarios, scn->name))
+		if (!figures_listed(which_scenarios, scn->name))
 			continue;
 		for (size_t i = 0; i < NLISTENERS; i++) {
 			listeners[i].runs = 0;
 			listeners[i].available = access(listeners[i].argv[0], X_OK) == 0 &&
-						 (which ? listed(which, listeners[i].name)
+						 (which ? figures_listed(which, listeners[i].name)
 							: !listeners[i].optional);
 		}
 		/* Interleave listeners within each repetition: drift hits all alike. */
@@ -385,7 +353,7 @@ int main(int argc, char **argv)
 				if (listeners[i].available)
 					measure(&listeners[i], &opts, rep);
 		}
-		bare_s = median(bare, reps);
+		bare_s = figures_median(bare, reps, 0);
 		printf("\n%s: %lu ops, %lu events, %.2f s with no listener (%.0f events/s)\n",
 		       scn->name, ops, expected, bare_s, expected / bare_s);
 		printf("%-13s %7s %6s %10s %6s %9s %6s %9s %9s %8s\n", "listener", "seen",
@@ -403,25 +371,25 @@ int main(int argc, char **argv)
 
 			if (!l->runs)
 				continue;
-			cpu = median(l->cpu_ns, l->runs) / expected / 1000;
-			slow = median(l->storm_s, l->runs) / bare_s;
+			cpu = figures_median(l->cpu_ns, l->runs, 0) / expected / 1000;
+			slow = figures_median(l->storm_s, l->runs, 0) / bare_s;
 			if (i == 0) {
 				raw_cpu = cpu;
 				raw_slow = slow;
 			}
-			fmt(seen, sizeof(seen), median(l->seen, l->runs), 0);
-			fmt(lost, sizeof(lost), median(l->lost, l->runs), 0);
-			fmt(p50, sizeof(p50), median(l->p50_us, l->runs) / 1000, 2);
-			fmt(p99, sizeof(p99), median(l->p99_us, l->runs) / 1000, 2);
+			fmt(seen, sizeof(seen), figures_median(l->seen, l->runs, 0), 0);
+			fmt(lost, sizeof(lost), figures_median(l->lost, l->runs, 0), 0);
+			fmt(p50, sizeof(p50), figures_median(l->p50_us, l->runs, 0) / 1000, 2);
+			fmt(p99, sizeof(p99), figures_median(l->p99_us, l->runs, 0) / 1000, 2);
 			printf("%-13s %7s %6s %10.2f %6.2f %9.3f %6.3f %9s %9s %8.0f\n", l->name,
 			       seen, lost, cpu, raw_cpu ? cpu / raw_cpu : 0, slow,
 			       raw_slow ? slow / raw_slow : 0, p50, p99,
-			       median(l->rss_kib, l->runs));
+			       figures_median(l->rss_kib, l->runs, 0));
 			if (md)
 				fprintf(md, "| %s | %s | %s | %.2f | %.2f | %.3f | %.3f | %s | %s | %.0f |\n",
 					l->name, seen, lost, cpu, raw_cpu ? cpu / raw_cpu : 0, slow,
 					raw_slow ? slow / raw_slow : 0, p50, p99,
-					median(l->rss_kib, l->runs));
+					figures_median(l->rss_kib, l->runs, 0));
 		}
 		fflush(stdout);
 	}
