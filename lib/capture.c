@@ -19,6 +19,7 @@
  * snapshot says REPLACED instead of showing the later program's argv.
  */
 #include <errno.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -142,6 +143,11 @@ static bool exec_again(const struct garlic_capture *c, unsigned int from, unsign
 	return false;
 }
 
+static bool odd_argv(const struct garlic_process *p)
+{
+	return p->argv_state == GARLIC_PROCESS_OK && (p->argv_len == 0 || p->argv[0] == '\0');
+}
+
 static void fill(struct garlic_capture *c, struct capture_slot *s)
 {
 	int r = garlic_process_fill(&s->buf, s->pid, c->fields, c->argv_max);
@@ -152,6 +158,24 @@ static void fill(struct garlic_capture *c, struct capture_slot *s)
 	/* Out of memory: the event goes out without a snapshot. */
 	s->ok = r == 0;
 	s->filled = true;
+	if (s->ok && odd_argv(&s->buf->proc)) {
+		/*
+		 * An empty command line, or an empty first argument, is what a
+		 * process shows between two programs while it execs again (the
+		 * next one's arguments not in place yet). A moment later it is
+		 * either the same (the program really has it) or the next
+		 * program's: then this exec's was never seen.
+		 */
+		size_t len = s->buf->proc.argv_len;
+
+		sched_yield();
+		r = garlic_process_fill(&s->buf, s->pid, c->fields, c->argv_max);
+		if (r < 0 && r != -ENOMEM)
+			r = garlic_process_fill_failed(&s->buf, s->pid, c->fields, -r);
+		s->ok = r == 0;
+		if (s->ok && (!odd_argv(&s->buf->proc) || s->buf->proc.argv_len != len))
+			mark_replaced(&s->buf->proc);
+	}
 }
 
 /* Snapshots what the last drain read, oldest first. */

@@ -60,7 +60,9 @@ enum garlic_process_state {
 					     hierarchy, no NSpid (before Linux 4.1) */
 	GARLIC_PROCESS_REPLACED = 8,	  /* an exec event's snapshot only: the process
 					     exec'd again before it could be read, so
-					     /proc shows the later program, not this one */
+					     /proc shows the later program (or, caught
+					     between programs, an empty command line),
+					     not this one */
 };
 
 /*
