@@ -148,15 +148,23 @@ static bool odd_argv(const struct garlic_process *p)
 	return p->argv_state == GARLIC_PROCESS_OK && (p->argv_len == 0 || p->argv[0] == '\0');
 }
 
-static void fill(struct garlic_capture *c, struct capture_slot *s)
+/*
+ * Reads s's process into its buffer. Gone before it could be read: the
+ * snapshot says so, field by field. Out of memory: no snapshot (false),
+ * and the event goes out without one.
+ */
+static bool read_snapshot(struct garlic_capture *c, struct capture_slot *s)
 {
 	int r = garlic_process_fill(&s->buf, s->pid, c->fields, c->argv_max);
 
-	/* Gone before it could be read: the snapshot says so, field by field. */
 	if (r < 0 && r != -ENOMEM)
 		r = garlic_process_fill_failed(&s->buf, s->pid, c->fields, -r);
-	/* Out of memory: the event goes out without a snapshot. */
-	s->ok = r == 0;
+	return r == 0;
+}
+
+static void fill(struct garlic_capture *c, struct capture_slot *s)
+{
+	s->ok = read_snapshot(c, s);
 	s->filled = true;
 	if (s->ok && odd_argv(&s->buf->proc)) {
 		/*
@@ -169,10 +177,7 @@ static void fill(struct garlic_capture *c, struct capture_slot *s)
 		size_t len = s->buf->proc.argv_len;
 
 		sched_yield();
-		r = garlic_process_fill(&s->buf, s->pid, c->fields, c->argv_max);
-		if (r < 0 && r != -ENOMEM)
-			r = garlic_process_fill_failed(&s->buf, s->pid, c->fields, -r);
-		s->ok = r == 0;
+		s->ok = read_snapshot(c, s);
 		if (s->ok && (!odd_argv(&s->buf->proc) || s->buf->proc.argv_len != len))
 			mark_replaced(&s->buf->proc);
 	}

@@ -45,6 +45,12 @@ void garlic_loop_fd_close(struct garlic_loop_fd *l);
 int garlic_loop_fd_add(struct garlic_loop_fd *l, int fd);
 /* Whether the fd turns readable when the socket has data. */
 int garlic_loop_fd_watch_socket(struct garlic_loop_fd *l, bool watch);
+/*
+ * Arms timerfd fd (CLOCK_MONOTONIC) for due_ns, absolute: readable from
+ * then on, at once for a time past (1), never for 0. *armed_ns caches
+ * what it is set to, so an unchanged time costs no system call.
+ */
+int garlic_timerfd_arm(int fd, uint64_t *armed_ns, uint64_t due_ns);
 /* Readable from due_ns (CLOCK_MONOTONIC) on; 1: at once; 0: never. */
 int garlic_loop_fd_wake_at(struct garlic_loop_fd *l, uint64_t due_ns);
 

@@ -133,20 +133,11 @@ static uint64_t now_ns(void)
 static void arm_timer(struct garlic_exit_joiner *j)
 {
 	uint64_t due = j->exitq.n ? j->exits[j->exitq.head].due_ns : 0;
-	struct itimerspec its = {
-		.it_value = {
-			.tv_sec = (time_t)(due / 1000000000u),
-			.tv_nsec = (long)(due % 1000000000u),
-		},
-	};
 
 	/* 0 would disarm: an exit due at the clock's origin is due now. */
 	if (j->exitq.n && !due)
-		its.it_value.tv_nsec = 1;
-	if (due == j->armed_ns)
-		return;
-	if (timerfd_settime(j->timerfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
-		j->armed_ns = due;
+		due = 1;
+	garlic_timerfd_arm(j->timerfd, &j->armed_ns, due);
 }
 
 static int deliver(struct garlic_exit_joiner *j, const struct garlic_event *ev,

@@ -71,7 +71,7 @@ int garlic_loop_fd_watch_socket(struct garlic_loop_fd *l, bool watch)
 	return 0;
 }
 
-int garlic_loop_fd_wake_at(struct garlic_loop_fd *l, uint64_t due_ns)
+int garlic_timerfd_arm(int fd, uint64_t *armed_ns, uint64_t due_ns)
 {
 	/* Setting a timerfd also clears an expiry not yet read. */
 	struct itimerspec its = {
@@ -81,10 +81,15 @@ int garlic_loop_fd_wake_at(struct garlic_loop_fd *l, uint64_t due_ns)
 		},
 	};
 
-	if (l->timer_due_ns == due_ns)
+	if (*armed_ns == due_ns)
 		return 0;
-	if (timerfd_settime(l->timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+	if (timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
 		return -errno;
-	l->timer_due_ns = due_ns;
+	*armed_ns = due_ns;
 	return 0;
+}
+
+int garlic_loop_fd_wake_at(struct garlic_loop_fd *l, uint64_t due_ns)
+{
+	return garlic_timerfd_arm(l->timerfd, &l->timer_due_ns, due_ns);
 }
