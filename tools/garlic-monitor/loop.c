@@ -186,7 +186,7 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 
 	/* An exec not shown is read only for its name (when the library did not). */
 	if (ev->type == GARLIC_EVENT_EXEC)
-		exec_snapshot(&m->exec, ev, show ? m->exec_fields : GARLIC_PROCESS_STAT,
+		exec_snapshot(&m->exec, ev, show ? m->exec_fields : GARLIC_PROCESS_COMM,
 			      opt->argv_max);
 	p = book(m, ev);
 	if (show && process_exit && m->joiner) {
@@ -300,7 +300,7 @@ static int open_listeners(struct monitor *m)
 	if (!opt->events || (opt->events & GARLIC_EVENT_EXEC))
 		gopts.capture = m->exec_fields;
 	else
-		gopts.capture = GARLIC_PROCESS_STAT;
+		gopts.capture = GARLIC_PROCESS_COMM;
 	gopts.capture_argv_max = opt->argv_max;
 	r = garlic_open_opts(&m->g, &gopts, on_event, m);
 	if (r < 0) {
@@ -364,7 +364,9 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 		fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 		return -1;
 	}
-	signals_drain();
+	/* The flags say what came; the pipe only woke us, when it did. */
+	if (fds[1].revents & POLLIN)
+		signals_drain();
 	if (stop_requested)
 		return 1;
 	if (reopen_requested) {
