@@ -96,4 +96,41 @@ else
 	diag "not root: no pid reuse check (ns_last_pid is root's)"
 fi
 
+# A loss is a document too (and counted in the metrics file): a monitor
+# with a tiny receive buffer is stopped while a burst of processes runs.
+start "$tmp/loss.json" --format=ecs --latency 0 --rcvbuf 4096 \
+	--metrics-file "$tmp/loss.prom" --metrics-interval 3600
+kill -STOP "$mon"
+for _ in $(seq 200); do /bin/true; done
+kill -CONT "$mon"
+lost_doc() {
+	"$PYTHON" -c "
+import json, sys
+for d in map(json.loads, open(sys.argv[1])):
+    if d['event']['kind'] == 'pipeline_error':
+        sys.exit(0)
+sys.exit(1)" "$tmp/loss.json"
+}
+i=0
+while [ $i -lt 600 ] && ! lost_doc; do
+	sleep 0.05
+	i=$((i + 1))
+done
+ok "the monitor stops with status 0" stop
+ok "a loss: a pipeline_error document, and every line as documented" \
+	sh -c "'$PYTHON' '$top_srcdir/tests/monitor-ecs.py' schema '$tmp/loss.json' &&
+		grep -q '\"kind\":\"pipeline_error\",\"action\":\"lost\"' '$tmp/loss.json'"
+ok "the loss documents' counts are the metrics file's" "$PYTHON" -c "
+import json, sys
+lost = [d['garlic']['loss'] for d in map(json.loads, open(sys.argv[1]))
+        if d['event']['kind'] == 'pipeline_error']
+overrun = sum(l['lost'] for l in lost if l['cause'] == 'overrun')
+sequence = sum(l['lost'] for l in lost if l['cause'] == 'sequence')
+prom = dict(l.rsplit(' ', 1) for l in open(sys.argv[2]) if not l.startswith('#'))
+ok = (lost and lost[-1]['total'] == overrun + sequence and overrun > 0 and
+      int(prom['garlic_lost_events_total{cause=\"overrun\"}']) == overrun and
+      int(prom['garlic_lost_events_total{cause=\"sequence\"}']) == sequence)
+print('#', lost, overrun, sequence)
+sys.exit(0 if ok else 1)" "$tmp/loss.json" "$tmp/loss.prom"
+
 done_testing
