@@ -22,6 +22,7 @@
  * offset and cut to ticks, which gives stat's value unless a tick
  * boundary fell between the two stamps.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
