@@ -26,30 +26,65 @@ ecs wait-exit "$tmp/ecs.json" $child || diag "no exit of $child"
 # Two processes on one pid (root: ns_last_pid picks the next pid).
 reuse=
 if [ "$(id -u)" = 0 ] && [ -w /proc/sys/kernel/ns_last_pid ]; then
-	reuse=$("$PYTHON" - <<'PY'
-import os, sys, time
+	reuse=$("$PYTHON" - "$tmp/ecs.json" <<'PY'
+import json, os, sys, time
 
+# Each process waits on a pipe until the monitor has written its exec
+# (so that its argv was read), then exits.
 def run(mark):
-    os.execv("/bin/sh", ["sh", "-c", "exit 0", mark])
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(w)
+        os.dup2(r, 0)
+        if mark:
+            os.execv("/bin/sh", ["sh", "-c", "read x", mark])
+        os._exit(0)
+    os.close(r)
+    return pid, w
 
-first = os.fork()
-if first == 0:
-    run("garlic-ecs-reuse-1")
-os.waitpid(first, 0)
+def seen(pid, mark):
+    for _ in range(600):
+        with open(sys.argv[1]) as f:
+            for line in f:
+                if line.endswith("\n"):
+                    d = json.loads(line)
+                    if d["event"]["action"] == "exec" and d["process"]["pid"] == pid and \
+                       mark in d["process"].get("args", []):
+                        return True
+        time.sleep(0.05)
+    return False
+
+def finish(pid, w, mark):
+    ok = not mark or seen(pid, mark)
+    os.close(w)
+    os.waitpid(pid, 0)
+    return ok
+
+first, w = run("garlic-ecs-reuse-1")
+if not finish(first, w, "garlic-ecs-reuse-1"):
+    sys.exit(1)
 # Past a clock tick (10 ms), so that the start times differ too.
 time.sleep(0.05)
 for _ in range(100):
     with open("/proc/sys/kernel/ns_last_pid", "w") as f:
         f.write(str(first - 1))
+    # Only a child on the wanted pid execs; the others exit at once.
+    r, w = os.pipe()
     pid = os.fork()
     if pid == 0:
+        os.close(w)
+        os.dup2(r, 0)
         if os.getpid() == first:
-            run("garlic-ecs-reuse-2")
+            os.execv("/bin/sh", ["sh", "-c", "read x", "garlic-ecs-reuse-2"])
         os._exit(0)
-    os.waitpid(pid, 0)
+    os.close(r)
     if pid == first:
+        if not finish(pid, w, "garlic-ecs-reuse-2"):
+            sys.exit(1)
         print(first)
         sys.exit(0)
+    finish(pid, w, None)
 sys.exit(1)
 PY
 )

@@ -29,8 +29,8 @@ ok "--format=ecs and --json" bad "--format=ecs and --json ask for two output for
 ok "--format=human and --format=json" \
 	bad "--format=human and --format=json ask for two output formats" \
 	--format=human --format=json
-if "$M" --help | grep -q -- --journal && "$M" --journal --duration 0.01 2>&1 |
-	grep -q 'not built in'; then
+# Without libsystemd, --journal is refused at once, whatever follows it.
+if "$M" --journal --bogus 2>&1 | grep -q 'not built in'; then
 	diag "built without libsystemd: --journal is refused by itself"
 else
 	ok "--json and --journal" bad "--journal and --json contradict" --json --journal
