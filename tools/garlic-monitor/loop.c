@@ -16,6 +16,7 @@
 #include <garlic/process.h>
 
 #include "loop.h"
+#include "metrics.h"
 #include "options.h"
 #include "output.h"
 #include "proc.h"
@@ -148,6 +149,7 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 
 	row_build(&r, ev, p, &m->exec, m->old_comm, stats);
 	m->sink.event(&m->sink, &r);
+	metrics_event(&r);
 	m->per_kind[ev->type ? __builtin_ctz(ev->type) : 0]++;
 	m->printed++;
 	if ((opt->count && m->printed >= opt->count) || m->out.broken || m->out.error)
@@ -210,6 +212,7 @@ static int on_loss(const struct garlic_loss *loss, void *userdata)
 
 	m->loss_reports++;
 	m->sink.lost(&m->sink, loss);
+	metrics_loss(loss);
 	out_flush(&m->out);
 	return 0;
 }
@@ -359,6 +362,7 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	timeout = wait_timeout(deadline);
 	if (timeout == -2)
 		return 1;
+	timeout = metrics_timeout(timeout, now_ns());
 	r = poll(fds, 4, timeout);
 	if (r < 0 && errno != EINTR) {
 		fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
@@ -394,6 +398,7 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	}
 	if (m->joiner && (fds[3].revents & POLLIN))
 		garlic_exit_joiner_flush(m->joiner, 0);
+	metrics_tick(m->g, now_ns());
 	return 0;
 }
 
@@ -410,6 +415,10 @@ int monitor_run(const struct options *opt)
 		return 1;
 	}
 	sink_pick(&m.sink, opt, &m.out);
+	if (metrics_start(opt, now_ns()) < 0) {
+		out_close(&m.out);
+		return 1;
+	}
 	proc_table_init();
 	wake_fd = signals_init();
 	if (wake_fd < 0) {
@@ -447,6 +456,8 @@ int monitor_run(const struct options *opt)
 		status = 1;
 	}
 	if (m.sink.finish(&m.sink) < 0)
+		status = 1;
+	if (metrics_finish(m.g) < 0)
 		status = 1;
 	if (opt->stats)
 		print_stats(&m, (now_ns() - start) / 1e9);

@@ -26,7 +26,10 @@ static void usage(FILE *f)
 		"  -e, --events LIST     only these kinds, filtered in the kernel: a comma list of\n"
 		"                        fork,exec,uid,gid,sid,ptrace,comm,coredump,exit,\n"
 		"                        nonzero_exit (failed exits only), or all\n"
-		"  -j, --json            one JSON object per line\n"
+		"      --format FORMAT   human (the default), json (one JSON object per\n"
+		"                        line) or ecs (one Elastic Common Schema document\n"
+		"                        per line, for SIEMs and log pipelines)\n"
+		"  -j, --json            the same as --format=json\n"
 		"  -t, --tree            indent exec lines by depth in the observed process tree\n"
 		"      --context         exec lines with exe, cwd, cgroup, unit or container\n"
 		"                        and the pid in the process's own namespace\n"
@@ -47,6 +50,9 @@ static void usage(FILE *f)
 		"      --journal         each event as a systemd journal entry (GARLIC_* fields)\n"
 		"      --rcvbuf BYTES    receive buffer size (default: the library's, 16 MiB)\n"
 		"      --ready-file FILE write the pid to FILE once subscribed\n"
+		"      --metrics-file FILE  keep Prometheus metrics (counts per kind, losses,\n"
+		"                        exit statuses) in FILE, rewritten atomically\n"
+		"      --metrics-interval SECS  rewrite it every SECS seconds (default 15)\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
 		"\n"
@@ -93,10 +99,12 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 }
 
 enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL, OPT_READY_FILE,
-       OPT_ARGV_MAX, OPT_CONTEXT, OPT_NUMERIC };
+       OPT_ARGV_MAX, OPT_CONTEXT, OPT_NUMERIC, OPT_METRICS_FILE, OPT_METRICS_INTERVAL,
+       OPT_FORMAT };
 static const struct option longopts[] = {
 	{ "events", required_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "tree", no_argument, NULL, 't' },
 	{ "context", no_argument, NULL, OPT_CONTEXT },
 	{ "numeric", no_argument, NULL, OPT_NUMERIC },
@@ -115,10 +123,50 @@ static const struct option longopts[] = {
 	{ "taskstats", no_argument, NULL, OPT_TASKSTATS },
 	{ "journal", no_argument, NULL, OPT_JOURNAL },
 	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+/*
+ * The output mode is one choice: the option that made it (for the
+ * message refusing a second one), NULL while none did.
+ */
+static const char *format_option;
+static char format_option_buf[32];
+static bool metrics_interval_given;
+
+static int set_format(struct options *opt, enum format format, const char *option)
+{
+	if (format_option && opt->format != format) {
+		fprintf(stderr, "%s: %s and %s ask for two output formats: give one\n",
+			PROGRAM, format_option, option);
+		return 2;
+	}
+	if (!format_option) {
+		snprintf(format_option_buf, sizeof(format_option_buf), "%s", option);
+		format_option = format_option_buf;
+	}
+	opt->format = format;
+	opt->json = format == FORMAT_JSON;
+	return -1;
+}
+
+static int parse_format(struct options *opt, const char *value)
+{
+	char option[32];
+
+	snprintf(option, sizeof(option), "--format=%s", value);
+	if (strcmp(value, "human") == 0)
+		return set_format(opt, FORMAT_HUMAN, option);
+	if (strcmp(value, "json") == 0)
+		return set_format(opt, FORMAT_JSON, option);
+	if (strcmp(value, "ecs") == 0)
+		return set_format(opt, FORMAT_ECS, option);
+	return bad("--format", value, "expected human, json or ecs");
+}
 
 /*
  * One option; returns -1 to go on, or the exit status. A switch with a
@@ -137,8 +185,9 @@ static int parse_one(struct options *opt, int c, char **argv, const char **color
 				   "comm,coredump,exit,nonzero_exit or all");
 		break;
 	case 'j':
-		opt->json = true;
-		break;
+		return set_format(opt, FORMAT_JSON, "--json");
+	case OPT_FORMAT:
+		return parse_format(opt, optarg);
 	case 't':
 		opt->tree = true;
 		break;
@@ -216,6 +265,20 @@ static int parse_one(struct options *opt, int c, char **argv, const char **color
 			return bad("--ready-file", optarg, "expected a file name");
 		opt->ready_file = optarg;
 		break;
+	case OPT_METRICS_FILE:
+		if (!*optarg)
+			return bad("--metrics-file", optarg, "expected a file name");
+		opt->metrics_file = optarg;
+		break;
+	case OPT_METRICS_INTERVAL:
+		errno = 0;
+		opt->metrics_interval = strtod(optarg, &end);
+		if (errno || *end || end == optarg || !(opt->metrics_interval >= 0.01) ||
+		    opt->metrics_interval > 86400)
+			return bad("--metrics-interval", optarg,
+				   "expected seconds, 0.01 to 86400");
+		metrics_interval_given = true;
+		break;
 	case 'V':
 		printf("%s %s\n", PROGRAM, PACKAGE_VERSION);
 		return 0;
@@ -234,14 +297,54 @@ static int parse_one(struct options *opt, int c, char **argv, const char **color
 	return -1;
 }
 
+/*
+ * One output mode: the journal is one of its own, so a format, a file
+ * or --quiet beside it would be ignored (or, for --output, leave an
+ * empty file behind): refused instead. Colour is for human lines only:
+ * asked for always elsewhere, it is refused; auto and never are no-ops.
+ */
+static int check_mode(const struct options *opt, const char *color)
+{
+	const char *other = NULL;
+
+	if (opt->journal && opt->quiet) {
+		fprintf(stderr, "%s: --journal and --quiet contradict: --quiet writes no events, "
+				"--journal writes each one\n", PROGRAM);
+		return 2;
+	}
+	if (opt->journal)
+		other = format_option ? format_option : opt->output ? "--output" : NULL;
+	if (other) {
+		fprintf(stderr, "%s: --journal and %s contradict: the journal is the output, "
+				"give one\n", PROGRAM, other);
+		return 2;
+	}
+	if (strcmp(color, "always") == 0 && (opt->journal || opt->format != FORMAT_HUMAN)) {
+		fprintf(stderr, "%s: --color=always and %s contradict: colour is for human "
+				"output only\n", PROGRAM,
+			opt->journal ? "--journal" : format_option);
+		return 2;
+	}
+	if (metrics_interval_given && !opt->metrics_file) {
+		fprintf(stderr, "%s: --metrics-interval needs --metrics-file\n", PROGRAM);
+		return 2;
+	}
+	return -1;
+}
+
 /* What only the options together can tell, and colour's final word. */
 static int check_all(struct options *opt, int argc, char **argv, const char *color)
 {
+	int r;
+
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", PROGRAM,
 			argv[optind]);
 		return 2;
 	}
+	r = check_mode(opt, color);
+	if (r >= 0)
+		return r;
 	if (opt->children && !opt->pid) {
 		fprintf(stderr, "%s: --children needs --pid\n", PROGRAM);
 		return 2;
@@ -255,9 +358,10 @@ static int check_all(struct options *opt, int argc, char **argv, const char *col
 	if (strcmp(color, "always") == 0)
 		opt->color = true;
 	else if (strcmp(color, "auto") == 0)
-		opt->color = !opt->json && !opt->output && isatty(STDOUT_FILENO) &&
+		opt->color = opt->format == FORMAT_HUMAN && !opt->journal && !opt->output &&
+			     isatty(STDOUT_FILENO) &&
 			    !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
-	if (opt->json)
+	if (opt->format != FORMAT_HUMAN)
 		opt->color = false;
 	return -1;
 }
@@ -268,7 +372,9 @@ int options_parse(struct options *opt, int argc, char **argv)
 	int c, r;
 
 	/* 10 ms: nobody notices, and a storm costs a fraction of the CPU. */
-	*opt = (struct options){ .latency_ms = 10 };
+	*opt = (struct options){ .latency_ms = 10, .metrics_interval = 15 };
+	format_option = NULL;
+	metrics_interval_given = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":e:jtp:cn:d:o:sqVhl:", longopts, NULL)) != -1) {
 		r = parse_one(opt, c, argv, &color);

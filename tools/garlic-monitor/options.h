@@ -8,10 +8,18 @@
 
 #define PROGRAM "garlic-monitor"
 
+/* --format: one output format per run. */
+enum format {
+	FORMAT_HUMAN = 0,
+	FORMAT_JSON,	/* garlic's own JSON lines (--json) */
+	FORMAT_ECS,	/* Elastic Common Schema documents (ecs.c) */
+};
+
 /* What the person asked for (main.c). */
 struct options {
 	uint32_t events;	/* what is printed; 0: all */
-	bool json;
+	enum format format;
+	bool json;		/* format == FORMAT_JSON */
 	bool tree;
 	bool quiet;
 	bool stats;
@@ -29,6 +37,8 @@ struct options {
 	bool context;		/* exec lines: exe, cwd, cgroup, unit, ns pid */
 	bool numeric;		/* ids as numbers: no user or group name lookups */
 	unsigned int argv_max;	/* argv bytes kept; 0: the library's default */
+	const char *metrics_file; /* Prometheus text file (metrics.c); NULL: none */
+	double metrics_interval; /* seconds between its rewrites */
 };
 
 /*

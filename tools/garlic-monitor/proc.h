@@ -16,6 +16,8 @@ struct proc {
 	bool tracked;		/* --pid --children: a descendant */
 	bool in_tree;		/* seen at its fork or first exec: --tree depth counts */
 	char comm[16];		/* its name as last learnt; "" unknown */
+	uint64_t start_ticks;	/* the kernel's start time (/proc/PID/stat), learnt
+				   by ecs.c; 0: not yet */
 };
 
 void proc_table_init(void);
@@ -32,6 +34,11 @@ bool proc_read_comm(pid_t pid, char *comm);
 void proc_set_comm(struct proc *p, const char *name, size_t n);
 /* The parent of pid from /proc (for processes born before we listened). */
 pid_t proc_read_ppid(pid_t pid);
+/*
+ * The process's start time as /proc/PID/stat gives it (clock ticks after
+ * boot, CLOCK_BOOTTIME); 0 if it is gone.
+ */
+uint64_t proc_read_start_ticks(pid_t pid);
 /*
  * --pid --children: marks the descendants root already has as tracked,
  * from /proc, since no fork event will ever name them. Returns how many.

@@ -20,7 +20,7 @@ uint32_t exec_fields(const struct options *opt)
 	 */
 	uint32_t fields = GARLIC_PROCESS_ARGV | GARLIC_PROCESS_IDS | GARLIC_PROCESS_COMM;
 
-	if (opt->context || opt->json || opt->journal)
+	if (opt->context || opt->json || opt->journal || opt->format == FORMAT_ECS)
 		fields |= GARLIC_PROCESS_EXE | GARLIC_PROCESS_CWD | GARLIC_PROCESS_CGROUP |
 			  GARLIC_PROCESS_NSPID | GARLIC_PROCESS_STAT;
 	return fields;
