@@ -6,7 +6,18 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "select.h"
+
 #define PROGRAM "garlic-monitor"
+
+/* --time: how a human line gives the event's time. */
+enum time_format {
+	TIME_FORMAT_LOCAL,	/* HH:MM:SS.mmm, local */
+	TIME_FORMAT_UTC,	/* the same in UTC, with a Z */
+	TIME_FORMAT_ISO,	/* RFC 3339, local, with the offset */
+	TIME_FORMAT_RELATIVE,	/* seconds since the monitor started */
+	TIME_FORMAT_NONE,
+};
 
 /* What the person asked for (main.c). */
 struct options {
@@ -29,6 +40,10 @@ struct options {
 	bool context;		/* exec lines: exe, cwd, cgroup, unit, ns pid */
 	bool numeric;		/* ids as numbers: no user or group name lookups */
 	unsigned int argv_max;	/* argv bytes kept; 0: the library's default */
+	struct selection select; /* --comm, --user, --cgroup, ...: select.c */
+	enum time_format time;
+	bool time_date;		/* local and utc: with the date (--output) */
+	bool header;		/* a column header first (a terminal, or --header) */
 };
 
 /*

@@ -16,6 +16,10 @@ struct proc {
 	bool tracked;		/* --pid --children: a descendant */
 	bool in_tree;		/* seen at its fork or first exec: --tree depth counts */
 	char comm[16];		/* its name as last learnt; "" unknown */
+	/* select.c's filters: inherited at fork, updated at exec and uid */
+	uint32_t ruid;
+	int8_t ruid_state;	/* 1 known, -1 unreadable, 0 not asked yet */
+	int8_t cgroup_match;	/* --cgroup/--unit/--container: 1, -1 no, 0 not known */
 };
 
 void proc_table_init(void);
