@@ -188,10 +188,12 @@ static void learn_from(const struct selection *s, struct proc *p,
 		p->cgroup_match = cgroup_verdict(s, gp);
 }
 
+static void read_missing(const struct selection *s, struct proc *p, pid_t tgid);
+
 void select_learn(const struct selection *s, const struct garlic_event *ev, struct proc *p,
 		  const struct exec_info *x)
 {
-	const struct proc *parent;
+	struct proc *parent;
 
 	if (!p)
 		return;
@@ -202,6 +204,8 @@ void select_learn(const struct selection *s, const struct garlic_event *ev, stru
 		parent = proc_find(ev->fork.parent_tgid);
 		if (!parent || parent == p)
 			return;
+		/* Read once for the parent, alive now, not once for each child. */
+		read_missing(s, parent, parent->pid);
 		p->ruid = parent->ruid;
 		p->ruid_state = parent->ruid_state;
 		p->cgroup_match = parent->cgroup_match;
@@ -287,12 +291,12 @@ static bool thread_event(const struct garlic_event *ev)
 	return ev->pid != ev->tgid;
 }
 
-static bool user_matches(const struct selection *s, const struct proc *p, uint32_t ruid)
+static bool user_matches(const struct selection *s, const struct proc *p)
 {
-	if (p && p->ruid_state != 1)
+	if (p->ruid_state != 1)
 		return false;
 	for (unsigned int i = 0; i < s->n_users; i++)
-		if (s->users[i] == ruid)
+		if (s->users[i] == p->ruid)
 			return true;
 	return false;
 }
@@ -318,7 +322,7 @@ bool select_row(const struct selection *s, const struct row *r, struct proc *p)
 			learn_from(s, p, r->exec->proc);
 	}
 	read_missing(s, p, tgid);
-	if (s->n_users && !user_matches(s, p, p->ruid))
+	if (s->n_users && !user_matches(s, p))
 		return false;
 	return !cgroup_filtered(s) || p->cgroup_match == 1;
 }
