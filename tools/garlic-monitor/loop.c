@@ -21,11 +21,12 @@
 #include "output.h"
 #include "proc.h"
 #include "row.h"
+#include "select.h"
 #include "signals.h"
 #include "sink.h"
 #include "snapshot.h"
+#include "stats.h"
 
-#define NKINDS 32
 /*
  * How long an exit waits for its statistics. The kernel sends them first,
  * on the other socket, so they are normally in when the exit is read.
@@ -37,12 +38,12 @@ struct monitor {
 	struct out out;
 	struct garlic *g;
 	unsigned long printed;
-	uint64_t per_kind[NKINDS]; /* by bit number of the type */
 	uint64_t loss_reports;
 	struct garlic_taskstats_listener *taskstats;
 	struct garlic_exit_joiner *joiner;
 	struct sink sink;	/* where events go, picked once */
 	bool stop;
+	bool selecting;		/* a filter of select.c is set */
 	uint32_t exec_fields;	/* what an exec line shows */
 	struct exec_info exec;	/* the exec being shown */
 	char old_comm[16];	/* a comm event's name before it */
@@ -148,9 +149,12 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 	struct row r;
 
 	row_build(&r, ev, p, &m->exec, m->old_comm, stats);
+	if (m->selecting && !select_row(&opt->select, &r, p))
+		return;
 	m->sink.event(&m->sink, &r);
 	metrics_event(&r);
-	m->per_kind[ev->type ? __builtin_ctz(ev->type) : 0]++;
+	if (opt->stats)
+		stats_count(&r);
 	m->printed++;
 	if ((opt->count && m->printed >= opt->count) || m->out.broken || m->out.error)
 		m->stop = true;
@@ -188,9 +192,11 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 
 	/* An exec not shown is read only for its name (when the library did not). */
 	if (ev->type == GARLIC_EVENT_EXEC)
-		exec_snapshot(&m->exec, ev, show ? m->exec_fields : GARLIC_PROCESS_COMM,
-			      opt->argv_max);
+		exec_snapshot(&m->exec, ev, show ? m->exec_fields : GARLIC_PROCESS_COMM |
+				      select_fields(&opt->select), opt->argv_max);
 	p = book(m, ev);
+	if (m->selecting)
+		select_learn(&opt->select, ev, p, &m->exec);
 	if (show && process_exit && m->joiner) {
 		/* Printed when its statistics come (on_exit_paired). */
 		garlic_exit_joiner_add_event(m->joiner, ev);
@@ -232,34 +238,6 @@ static const char *advice(int err)
 	}
 }
 
-static void print_stats(struct monitor *m, double seconds)
-{
-	struct garlic_counters c = { 0 };
-	enum garlic_filter_mode mode = GARLIC_FILTER_NONE;
-	bool first = true;
-
-	garlic_get_counters(m->g, &c, sizeof(c));
-	garlic_get_filter_mode(m->g, &mode);
-	fprintf(stderr, "%s: %lu events in %.2f s (%.1f/s), %lu lost\n", PROGRAM,
-		m->printed, seconds, seconds > 0 ? m->printed / seconds : 0.0,
-		(unsigned long)c.lost);
-	fprintf(stderr, "  ");
-	for (int bit = 0; bit < NKINDS; bit++) {
-		const char *name = garlic_event_name(1u << bit);
-
-		if (!m->per_kind[bit])
-			continue;
-		fprintf(stderr, "%s%s %lu", first ? "" : ", ", name ? name : "other",
-			(unsigned long)m->per_kind[bit]);
-		first = false;
-	}
-	fprintf(stderr, "%s\n", first ? "no events" : "");
-	fprintf(stderr, "  received %lu, overruns %lu, malformed %lu, foreign %lu, filter %s\n",
-		(unsigned long)c.events, (unsigned long)c.overruns,
-		(unsigned long)c.malformed, (unsigned long)c.foreign,
-		mode == GARLIC_FILTER_KERNEL ? "kernel" : mode == GARLIC_FILTER_BPF ? "bpf" : "none");
-}
-
 /*
  * poll()'s timeout in ms: the --duration deadline; -2 once it has passed.
  * Everything else that is due shows on a descriptor.
@@ -299,11 +277,12 @@ static int open_listeners(struct monitor *m)
 	if (gopts.events & ~GARLIC_EVENT_EXEC)
 		gopts.events |= GARLIC_EVENT_FORK | GARLIC_EVENT_EXEC | GARLIC_EVENT_COMM;
 	/* Every exec is read the moment the library learns of it; unprinted, for its name. */
-	m->exec_fields = exec_fields(opt);
+	m->selecting = select_active(&opt->select);
+	m->exec_fields = exec_fields(opt) | select_fields(&opt->select);
 	if (!opt->events || (opt->events & GARLIC_EVENT_EXEC))
 		gopts.capture = m->exec_fields;
 	else
-		gopts.capture = GARLIC_PROCESS_COMM;
+		gopts.capture = GARLIC_PROCESS_COMM | select_fields(&opt->select);
 	gopts.capture_argv_max = opt->argv_max;
 	r = garlic_open_opts(&m->g, &gopts, on_event, m);
 	if (r < 0) {
@@ -460,7 +439,7 @@ int monitor_run(const struct options *opt)
 	if (metrics_finish(m.g) < 0)
 		status = 1;
 	if (opt->stats)
-		print_stats(&m, (now_ns() - start) / 1e9);
+		stats_print(m.g, m.printed, (now_ns() - start) / 1e9);
 out:
 	garlic_exit_joiner_free(m.joiner);
 	garlic_taskstats_close(m.taskstats);

@@ -30,7 +30,8 @@ static void usage(FILE *f)
 		"                        line) or ecs (one Elastic Common Schema document\n"
 		"                        per line, for SIEMs and log pipelines)\n"
 		"  -j, --json            the same as --format=json\n"
-		"  -t, --tree            indent exec lines by depth in the observed process tree\n"
+		"  -t, --tree            indent each line by its process's depth in the observed\n"
+		"                        process tree\n"
 		"      --context         exec lines with exe, cwd, cgroup, unit or container\n"
 		"                        and the pid in the process's own namespace\n"
 		"      --numeric         user and group ids as numbers, no name lookups\n"
@@ -38,10 +39,26 @@ static void usage(FILE *f)
 		"                        131072); a cut one ends in \u2026\n"
 		"  -p, --pid PID         only events of process PID\n"
 		"  -c, --children        with --pid: its descendants too, followed through forks\n"
+		"      --comm GLOB       only processes whose name or program matches GLOB\n"
+		"      --exclude-comm GLOB\n"
+		"                        none whose name or program matches GLOB\n"
+		"      --user NAME|UID   only processes of this real user\n"
+		"      --cgroup PATH|GLOB\n"
+		"                        only processes in this cgroup (v2) and below it,\n"
+		"                        or whose cgroup path matches GLOB\n"
+		"      --unit NAME       only processes in this systemd unit or slice\n"
+		"      --container ID    only processes in this container (an id prefix)\n"
+		"      --no-threads      no events of threads other than the main one\n"
+		"                        (filters combine with AND, a filter repeated with OR)\n"
 		"  -n, --count N         stop after N events\n"
 		"  -d, --duration SECS   stop after SECS seconds (fractions allowed)\n"
 		"  -o, --output FILE     append to FILE (reopened on SIGHUP) instead of stdout\n"
-		"  -s, --stats           print counts per kind, events/s and losses at the end\n"
+		"      --time FORMAT     local (default; with the date in --output files), utc,\n"
+		"                        iso, relative (seconds since the start) or none\n"
+		"      --header, --no-header\n"
+		"                        a column header first (default: on a terminal)\n"
+		"  -s, --stats           print counts per kind, events/s, losses, the top\n"
+		"                        commands and the failed ones at the end\n"
 		"  -q, --quiet           print no events (with --stats: count only)\n"
 		"      --color[=WHEN]    colour: auto (terminal only, the default), always, never\n"
 		"  -l, --latency MS      deliver events at most MS milliseconds late, reading a\n"
@@ -100,7 +117,8 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 
 enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL, OPT_READY_FILE,
        OPT_ARGV_MAX, OPT_CONTEXT, OPT_NUMERIC, OPT_METRICS_FILE, OPT_METRICS_INTERVAL,
-       OPT_FORMAT };
+       OPT_FORMAT, OPT_COMM, OPT_EXCLUDE_COMM, OPT_USER, OPT_CGROUP, OPT_UNIT,
+       OPT_CONTAINER, OPT_NO_THREADS, OPT_TIME, OPT_HEADER, OPT_NO_HEADER };
 static const struct option longopts[] = {
 	{ "events", required_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'j' },
@@ -125,10 +143,51 @@ static const struct option longopts[] = {
 	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "exclude-comm", required_argument, NULL, OPT_EXCLUDE_COMM },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
+	{ "time", required_argument, NULL, OPT_TIME },
+	{ "header", no_argument, NULL, OPT_HEADER },
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
+
+static const char *const time_names[] = {
+	[TIME_FORMAT_LOCAL] = "local", [TIME_FORMAT_UTC] = "utc", [TIME_FORMAT_ISO] = "iso",
+	[TIME_FORMAT_RELATIVE] = "relative", [TIME_FORMAT_NONE] = "none",
+};
+
+/* The filters of select.c; -1 if c is not one of them. */
+static int parse_select(struct options *opt, int c)
+{
+	static const struct {
+		int c;
+		enum select_filter which;
+		const char *name;
+	} filters[] = {
+		{ OPT_COMM, SELECT_COMM, "--comm" },
+		{ OPT_EXCLUDE_COMM, SELECT_EXCLUDE_COMM, "--exclude-comm" },
+		{ OPT_USER, SELECT_USER, "--user" },
+		{ OPT_CGROUP, SELECT_CGROUP, "--cgroup" },
+		{ OPT_UNIT, SELECT_UNIT, "--unit" },
+		{ OPT_CONTAINER, SELECT_CONTAINER, "--container" },
+	};
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		if (filters[i].c != c)
+			continue;
+		why = select_add(&opt->select, filters[i].which, optarg);
+		return why ? bad(filters[i].name, optarg, why) : 0;
+	}
+	return -1;
+}
 
 /*
  * The output mode is one choice: the option that made it (for the
@@ -172,12 +231,32 @@ static int parse_format(struct options *opt, const char *value)
  * One option; returns -1 to go on, or the exit status. A switch with a
  * case an option: long, but each case stands alone.
  */
-static int parse_one(struct options *opt, int c, char **argv, const char **color)
+static int parse_one(struct options *opt, int c, char **argv, const char **color,
+		     int *header)
 {
 	unsigned long v;
 	char *end;
+	int r;
 
+	r = parse_select(opt, c);
+	if (r >= 0)
+		return r ? r : -1;
 	switch (c) {
+	case OPT_NO_THREADS:
+		opt->select.no_threads = true;
+		break;
+	case OPT_TIME:
+		for (r = 0; r <= TIME_FORMAT_NONE; r++)
+			if (!strcmp(optarg, time_names[r]))
+				break;
+		if (r > TIME_FORMAT_NONE)
+			return bad("--time", optarg, "expected local, utc, iso, relative or none");
+		opt->time = (enum time_format)r;
+		break;
+	case OPT_HEADER:
+	case OPT_NO_HEADER:
+		*header = c == OPT_HEADER;
+		break;
 	case 'e':
 		if (garlic_events_parse(optarg, &opt->events) < 0)
 			return bad("--events", optarg,
@@ -333,7 +412,8 @@ static int check_mode(const struct options *opt, const char *color)
 }
 
 /* What only the options together can tell, and colour's final word. */
-static int check_all(struct options *opt, int argc, char **argv, const char *color)
+static int check_all(struct options *opt, int argc, char **argv, const char *color,
+		     int header)
 {
 	int r;
 
@@ -363,13 +443,22 @@ static int check_all(struct options *opt, int argc, char **argv, const char *col
 			    !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
 	if (opt->format != FORMAT_HUMAN)
 		opt->color = false;
+	/* A log is read later, maybe another day: its lines carry the date. */
+	opt->time_date = opt->output != NULL;
+	/* Like ps: a header for a person at a terminal, none for a program. */
+	if (header >= 0)
+		opt->header = header;
+	else
+		opt->header = !opt->output && !opt->quiet && isatty(STDOUT_FILENO);
+	if (opt->json || opt->journal)
+		opt->header = false;
 	return -1;
 }
 
 int options_parse(struct options *opt, int argc, char **argv)
 {
 	const char *color = "auto";
-	int c, r;
+	int c, r, header = -1;
 
 	/* 10 ms: nobody notices, and a storm costs a fraction of the CPU. */
 	*opt = (struct options){ .latency_ms = 10, .metrics_interval = 15 };
@@ -377,9 +466,9 @@ int options_parse(struct options *opt, int argc, char **argv)
 	metrics_interval_given = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":e:jtp:cn:d:o:sqVhl:", longopts, NULL)) != -1) {
-		r = parse_one(opt, c, argv, &color);
+		r = parse_one(opt, c, argv, &color, &header);
 		if (r >= 0)
 			return r;
 	}
-	return check_all(opt, argc, argv, color);
+	return check_all(opt, argc, argv, color, header);
 }

@@ -18,6 +18,10 @@ struct proc {
 	char comm[16];		/* its name as last learnt; "" unknown */
 	uint64_t start_ticks;	/* the kernel's start time (/proc/PID/stat), learnt
 				   by ecs.c; 0: not yet */
+	/* select.c's filters: inherited at fork, updated at exec and uid */
+	uint32_t ruid;
+	int8_t ruid_state;	/* 1 known, -1 unreadable, 0 not asked yet */
+	int8_t cgroup_match;	/* --cgroup/--unit/--container: 1, -1 no, 0 not known */
 };
 
 void proc_table_init(void);
