@@ -408,6 +408,10 @@ int monitor_run(const struct options *opt)
 		return 1;
 	}
 	sink_pick(&m.sink, opt, &m.out);
+	if (sink_start(&m.sink) < 0) {
+		out_close(&m.out);
+		return 1;
+	}
 	proc_table_init();
 	wake_fd = signals_init();
 	if (wake_fd < 0) {
