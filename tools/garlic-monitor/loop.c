@@ -16,6 +16,7 @@
 #include <garlic/process.h>
 
 #include "loop.h"
+#include "notify.h"
 #include "options.h"
 #include "output.h"
 #include "proc.h"
@@ -359,11 +360,13 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	timeout = wait_timeout(deadline);
 	if (timeout == -2)
 		return 1;
+	timeout = notify_timeout(timeout);
 	r = poll(fds, 4, timeout);
 	if (r < 0 && errno != EINTR) {
 		fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 		return -1;
 	}
+	notify_watchdog();
 	signals_drain();
 	if (stop_requested)
 		return 1;
@@ -402,6 +405,7 @@ int monitor_run(const struct options *opt)
 	int wake_fd, r, status = 0;
 
 	m.opt = opt;
+	notify_init();
 	r = out_open(&m.out, opt->output);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROGRAM, opt->output, strerror(-r));
@@ -429,6 +433,7 @@ int monitor_run(const struct options *opt)
 		status = 1;
 		goto out;
 	}
+	notify_ready();
 	start = now_ns();
 	if (opt->duration > 0)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
@@ -453,6 +458,7 @@ int monitor_run(const struct options *opt)
 	if (opt->stats)
 		print_stats(&m, (now_ns() - start) / 1e9);
 out:
+	notify_stopping();
 	garlic_exit_joiner_free(m.joiner);
 	garlic_taskstats_close(m.taskstats);
 	garlic_close(m.g);
