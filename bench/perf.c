@@ -11,7 +11,8 @@
  * CLOCK_MONOTONIC at delivery minus the kernel's stamp), and peak RSS.
  *
  * usage: perf [--quick] [--reps N] [--scenarios NAME,...]
- *             [--listeners raw,garlic,garlic10,libnl,monitor-json,monitor,forkstat]
+ *             [--listeners raw,garlic,garlic10,libnl,monitor-json,monitor,forkstat,
+ *                          monitor-journal]
  *             [--results FILE]
  * Paths are relative to the build directory (run it from there).
  */
@@ -57,6 +58,8 @@ static struct listener listeners[] = {
 	{ .name = "exec-skip", .argv = { "bench/listener", "exec-skip", "@OUT" }, .stop_signal = SIGTERM, .records = true, .optional = true },
 	{ .name = "monitor-json", .argv = { "tools/garlic-monitor/garlic-monitor", "--json" }, .stop_signal = SIGINT },
 	{ .name = "monitor", .argv = { "tools/garlic-monitor/garlic-monitor" }, .stop_signal = SIGINT },
+	/* Named only: it needs a journald (its own CPU is not counted here). */
+	{ .name = "monitor-journal", .argv = { "tools/garlic-monitor/garlic-monitor", "--journal" }, .stop_signal = SIGINT, .optional = true },
 	{ .name = "forkstat", .argv = { "/usr/bin/forkstat", "-e", "all" }, .stop_signal = SIGINT },
 };
 #define NLISTENERS (sizeof(listeners) / sizeof(listeners[0]))
@@ -356,7 +359,7 @@ int main(int argc, char **argv)
 		bare_s = figures_median(bare, reps, 0);
 		printf("\n%s: %lu ops, %lu events, %.2f s with no listener (%.0f events/s)\n",
 		       scn->name, ops, expected, bare_s, expected / bare_s);
-		printf("%-13s %7s %6s %10s %6s %9s %6s %9s %9s %8s\n", "listener", "seen",
+		printf("%-15s %7s %6s %10s %6s %9s %6s %9s %9s %8s\n", "listener", "seen",
 		       "lost", "cpu_us/ev", "x_raw", "slowdown", "x_raw", "p50_ms", "p99_ms",
 		       "rss_kib");
 		if (md)
@@ -381,7 +384,7 @@ int main(int argc, char **argv)
 			fmt(lost, sizeof(lost), figures_median(l->lost, l->runs, 0), 0);
 			fmt(p50, sizeof(p50), figures_median(l->p50_us, l->runs, 0) / 1000, 2);
 			fmt(p99, sizeof(p99), figures_median(l->p99_us, l->runs, 0) / 1000, 2);
-			printf("%-13s %7s %6s %10.2f %6.2f %9.3f %6.3f %9s %9s %8.0f\n", l->name,
+			printf("%-15s %7s %6s %10.2f %6.2f %9.3f %6.3f %9s %9s %8.0f\n", l->name,
 			       seen, lost, cpu, raw_cpu ? cpu / raw_cpu : 0, slow,
 			       raw_slow ? slow / raw_slow : 0, p50, p99,
 			       figures_median(l->rss_kib, l->runs, 0));

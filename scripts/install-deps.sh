@@ -7,6 +7,7 @@ apt-get update
 apt-get install -y --no-install-recommends \
 	autoconf automake libtool make gcc pkg-config \
 	libnl-3-dev libnl-genl-3-dev libsystemd-dev systemd \
+	systemd-journal-remote \
 	forkstat extrace \
 	libglib2.0-dev \
 	python3 procps util-linux \

@@ -17,6 +17,7 @@
 
 #include "loop.h"
 #include "metrics.h"
+#include "notify.h"
 #include "options.h"
 #include "output.h"
 #include "proc.h"
@@ -342,11 +343,13 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	if (timeout == -2)
 		return 1;
 	timeout = metrics_timeout(timeout, now_ns());
+	timeout = notify_timeout(timeout);
 	r = poll(fds, 4, timeout);
 	if (r < 0 && errno != EINTR) {
 		fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 		return -1;
 	}
+	notify_watchdog();
 	/* The flags say what came; the pipe only woke us, when it did. */
 	if (fds[1].revents & POLLIN)
 		signals_drain();
@@ -388,13 +391,15 @@ int monitor_run(const struct options *opt)
 	int wake_fd, r, status = 0;
 
 	m.opt = opt;
+	notify_init();
 	r = out_open(&m.out, opt->output);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s: %s\n", PROGRAM, opt->output, strerror(-r));
 		return 1;
 	}
 	sink_pick(&m.sink, opt, &m.out);
-	if (metrics_start(opt, now_ns()) < 0) {
+	/* The journal is probed before anything is written anywhere. */
+	if (sink_start(&m.sink) < 0 || metrics_start(opt, now_ns()) < 0) {
 		out_close(&m.out);
 		return 1;
 	}
@@ -415,6 +420,7 @@ int monitor_run(const struct options *opt)
 		status = 1;
 		goto out;
 	}
+	notify_ready();
 	start = now_ns();
 	if (opt->duration > 0)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
@@ -441,6 +447,7 @@ int monitor_run(const struct options *opt)
 	if (opt->stats)
 		stats_print(m.g, m.printed, (now_ns() - start) / 1e9);
 out:
+	notify_stopping();
 	garlic_exit_joiner_free(m.joiner);
 	garlic_taskstats_close(m.taskstats);
 	garlic_close(m.g);

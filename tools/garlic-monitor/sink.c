@@ -22,3 +22,8 @@ void sink_pick(struct sink *sk, const struct options *opt, struct out *out)
 	if (opt->quiet && !opt->journal)
 		sk->event = no_event;
 }
+
+int sink_start(struct sink *sk)
+{
+	return sk->start ? sk->start(sk) : 0;
+}

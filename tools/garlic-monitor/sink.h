@@ -14,6 +14,8 @@
  * json.c, ecs.c, journal.c.
  */
 struct sink {
+	/* Before the first event: 0, or < 0 when the sink cannot work (said). */
+	int (*start)(struct sink *sk);
 	void (*event)(struct sink *sk, const struct row *r);
 	/* Never silent, even with --quiet: losing events is news. */
 	void (*lost)(struct sink *sk, const struct garlic_loss *loss);
@@ -26,6 +28,9 @@ struct sink {
 
 /* The sink for opt, writing to out (the journal's ignores it). */
 void sink_pick(struct sink *sk, const struct options *opt, struct out *out);
+
+/* Calls the sink's start, when it has one. */
+int sink_start(struct sink *sk);
 
 void human_sink(struct sink *sk);
 void json_sink(struct sink *sk);
