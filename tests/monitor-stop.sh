@@ -77,7 +77,8 @@ stuck_reader() {
 	mkfifo "$tmp/fifo"
 	sleep 20 <"$tmp/fifo" &
 	reader=$!
-	"$M" --json --output "$tmp/fifo" --ready-file "$tmp/stuck.ready" 2>"$tmp/stuck.err" &
+	# Standard output: --output takes regular files only.
+	"$M" --json --ready-file "$tmp/stuck.ready" >"$tmp/fifo" 2>"$tmp/stuck.err" &
 	mon=$!
 	ready "$tmp/stuck.ready" $mon || { diag "the monitor did not start"; return 1; }
 	# JSON lines of ~250 bytes: well past the pipe's and the monitor's buffers.

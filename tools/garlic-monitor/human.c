@@ -142,9 +142,10 @@ static void out_id(struct out *o, const char *what, uint32_t id, const char *nam
 	out_str(o, what);
 	out_char(o, ' ');
 	out_u64(o, id);
+	/* Names come from NSS (LDAP, a daemon): quoted like any other text. */
 	if (name && *name) {
 		out_str(o, " (");
-		out_str(o, name);
+		out_shell_word(o, name, strlen(name));
 		out_char(o, ')');
 	}
 }

@@ -358,9 +358,12 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	if (reopen_requested) {
 		reopen_requested = 0;
 		r = out_reopen(&m->out);
-		if (r < 0)
-			fprintf(stderr, "%s: reopening %s: %s\n", PROGRAM, m->opt->output,
-				strerror(-r));
+		/* Going on in the rotated file would write where no one looks. */
+		if (r < 0) {
+			fprintf(stderr, "%s: reopening %s on SIGHUP: %s; stopping\n", PROGRAM,
+				m->opt->output, m->out.why);
+			return -1;
+		}
 	}
 	/* Statistics first: the kernel sends them before the exit event. */
 	if (m->taskstats && (fds[2].revents & POLLIN)) {
@@ -394,7 +397,7 @@ int monitor_run(const struct options *opt)
 	notify_init();
 	r = out_open(&m.out, opt->output);
 	if (r < 0) {
-		fprintf(stderr, "%s: %s: %s\n", PROGRAM, opt->output, strerror(-r));
+		fprintf(stderr, "%s: --output %s: %s\n", PROGRAM, opt->output, m.out.why);
 		return 1;
 	}
 	sink_pick(&m.sink, opt, &m.out);

@@ -5,8 +5,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -21,6 +23,79 @@ void out_buffer(struct out *o)
 	o->error = 0;
 	o->memory = true;
 	o->len = 0;
+	o->why[0] = '\0';
+}
+
+/* What a file is, for a message refusing it. */
+static const char *file_kind(mode_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFLNK:
+		return "a symbolic link";
+	case S_IFDIR:
+		return "a directory";
+	case S_IFIFO:
+		return "a FIFO";
+	case S_IFSOCK:
+		return "a socket";
+	case S_IFCHR:
+		return "a character device";
+	case S_IFBLK:
+		return "a block device";
+	default:
+		return "not a regular file";
+	}
+}
+
+/*
+ * --output's file, opened so that a root monitor cannot be made to write
+ * where someone else chose: no symbolic link (O_NOFOLLOW), a regular
+ * file only (O_NONBLOCK keeps a FIFO from blocking the open, and is
+ * taken off again), owned by us, with one link; new files 0600. Returns
+ * the fd, or -errno with why[] saying it in words.
+ */
+static int open_output(const char *path, char *why, size_t size)
+{
+	struct stat st;
+	int fd, err;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY |
+				O_NONBLOCK, 0600);
+	if (fd < 0) {
+		err = errno;
+		/* The open says ELOOP, EISDIR or ENXIO (a FIFO with no reader). */
+		if ((err == ELOOP || err == EISDIR || err == ENXIO) && lstat(path, &st) == 0 &&
+		    !S_ISREG(st.st_mode))
+			snprintf(why, size, "is %s, not a regular file: refused%s", file_kind(st.st_mode),
+				 S_ISLNK(st.st_mode) ? " (it is never followed)" : "");
+		else
+			snprintf(why, size, "%s", strerror(err));
+		return -err;
+	}
+	err = 0;
+	if (fstat(fd, &st) < 0) {
+		err = errno;
+		snprintf(why, size, "%s", strerror(err));
+	} else if (!S_ISREG(st.st_mode)) {
+		err = EINVAL;
+		snprintf(why, size, "is %s, not a regular file: refused", file_kind(st.st_mode));
+	} else if (st.st_uid != geteuid()) {
+		err = EPERM;
+		snprintf(why, size, "is owned by uid %u, not by this user (uid %u): refused",
+			 (unsigned int)st.st_uid, (unsigned int)geteuid());
+	} else if (st.st_nlink > 1) {
+		/* A hard link to a file of ours elsewhere (/etc/shadow, for root). */
+		err = EPERM;
+		snprintf(why, size, "has %lu hard links: refused", (unsigned long)st.st_nlink);
+	} else if (fcntl(fd, F_SETFL, O_APPEND) < 0) {
+		err = errno;
+		snprintf(why, size, "%s", strerror(err));
+	}
+	if (err) {
+		close(fd);
+		return -err;
+	}
+	return fd;
 }
 
 int out_open(struct out *o, const char *path)
@@ -30,19 +105,24 @@ int out_open(struct out *o, const char *path)
 	o->broken = false;
 	o->error = 0;
 	o->path = path;
+	o->why[0] = '\0';
 	if (!path) {
 		o->fd = STDOUT_FILENO;
 	} else {
 		/* O_APPEND: logrotate's copytruncate and other writers are fine. */
-		o->fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		o->fd = open_output(path, o->why, sizeof(o->why));
 		if (o->fd < 0)
-			return -errno;
+			return o->fd;
 	}
 	o->line_buffered = isatty(o->fd);
 	return 0;
 }
 
-/* SIGHUP: a rotated log file is let go and the path opened anew. */
+/*
+ * SIGHUP: a rotated log file is let go and the path opened anew, with
+ * the same checks. On failure the old file stays open (what was buffered
+ * went to it) and the caller decides.
+ */
 int out_reopen(struct out *o)
 {
 	int fd;
@@ -50,12 +130,24 @@ int out_reopen(struct out *o)
 	if (!o->path)
 		return 0;
 	out_flush(o);
-	fd = open(o->path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+	fd = open_output(o->path, o->why, sizeof(o->why));
 	if (fd < 0)
-		return -errno;
+		return fd;
 	close(o->fd);
 	o->fd = fd;
 	return 0;
+}
+
+/*
+ * A non-blocking descriptor (stdout shared with a program that set
+ * O_NONBLOCK) is full: wait as a blocking write would. A signal ends the
+ * wait like it ends a blocking write (EINTR).
+ */
+static void wait_writable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+
+	(void)poll(&p, 1, -1);
 }
 
 void out_flush(struct out *o)
@@ -69,6 +161,8 @@ void out_flush(struct out *o)
 
 		if (n < 0 && errno == EPIPE) {
 			o->broken = true;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			wait_writable(o->fd);
 		} else if (n < 0 && errno != EINTR) {
 			o->error = errno;
 			break;
@@ -76,7 +170,8 @@ void out_flush(struct out *o)
 			done += n;
 		}
 		/*
-		 * Interrupted (EINTR, or a short write to a pipe) by SIGINT or
+		 * Interrupted (EINTR, a short write to a pipe, or the wait for
+		 * a non-blocking one) by SIGINT or
 		 * SIGTERM: the reader is not reading, and waiting for it would
 		 * make the monitor impossible to stop. What is left is dropped.
 		 */
@@ -110,27 +205,45 @@ void out_mem(struct out *o, const char *s, size_t n)
 	}
 }
 
-void out_text(struct out *o, const char *s, size_t n)
+/*
+ * A valid UTF-8 sequence that is not a C1 control (U+0080 to U+009F,
+ * which some terminals obey as escapes, as they do the raw bytes 0x80 to
+ * 0x9f that are not UTF-8): 0 if the byte must be escaped.
+ */
+static size_t printable_seq_len(const unsigned char *s, size_t n)
+{
+	size_t len = utf8_seq_len(s, n);
+
+	return len == 2 && s[0] == 0xc2 && s[1] < 0xa0 ? 0 : len;
+}
+
+void out_text(struct out *o, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
 	size_t start = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c = s[i];
 		char esc[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+		size_t len = c >= 0x80 ? printable_seq_len(s + i, n - i) : 0;
 
-		if (c >= 0x20 && c != 0x7f)
+		if (len) {
+			i += len - 1;
 			continue;
-		out_mem(o, s + start, i - start);
-		if (c == '\n' || c == '\t') {
-			esc[1] = c == '\n' ? 'n' : 't';
+		}
+		if (c >= 0x20 && c < 0x7f && c != '\\')
+			continue;
+		out_mem(o, str + start, i - start);
+		if (c == '\n' || c == '\t' || c == '\\') {
+			esc[1] = c == '\n' ? 'n' : c == '\t' ? 't' : '\\';
 			out_mem(o, esc, 2);
 		} else {
 			out_mem(o, esc, 4);
 		}
 		start = i + 1;
 	}
-	out_mem(o, s + start, n - start);
+	out_mem(o, str + start, n - start);
 }
 
 void out_str(struct out *o, const char *s)
@@ -281,17 +394,6 @@ static bool shell_plain(unsigned char c)
 	       (c && strchr("_@%+=:,./-", c));
 }
 
-/*
- * A valid UTF-8 sequence that is not a C1 control (U+0080 to U+009F,
- * which some terminals obey as escapes): 0 if the byte must be escaped.
- */
-static size_t printable_seq_len(const unsigned char *s, size_t n)
-{
-	size_t len = utf8_seq_len(s, n);
-
-	return len == 2 && s[0] == 0xc2 && s[1] < 0xa0 ? 0 : len;
-}
-
 void out_shell_word(struct out *o, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -302,7 +404,8 @@ void out_shell_word(struct out *o, const char *str, size_t n)
 		size_t len;
 
 		if (s[i] < 0x80) {
-			if (s[i] < 0x20 || s[i] == 0x7f)
+			/* A backslash is only ever written as an escape: \\. */
+			if (s[i] < 0x20 || s[i] == 0x7f || s[i] == '\\')
 				raw = false;
 			if (!shell_plain(s[i]))
 				plain = false;
