@@ -16,6 +16,7 @@
 #include "options.h"
 #include "sink.h"
 
+/* One text, as the person reads it: its length is the options'. */
 static void usage(FILE *f)
 {
 	fprintf(f,
