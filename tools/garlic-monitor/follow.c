@@ -98,6 +98,7 @@ void follow_start(struct follow *f, pid_t root, bool children, bool keep, bool c
 		f->root_ppid = f->self;
 	if (p) {
 		p->ppid = f->root_ppid;
+		p->threads = proc_count_threads(root);
 		proc_follow(p);
 	}
 	/* After subscribing: a fork between the scan and the first read is seen. */
@@ -161,11 +162,36 @@ bool follow_fork(struct follow *f, const struct garlic_event *ev, const struct p
 	return ev->fork.parent_tgid == f->root_ppid && clone_parent_child(f, child);
 }
 
-void follow_exit(struct follow *f, const struct garlic_event *ev, struct proc *p)
+static void gone(struct follow *f, struct proc *p)
 {
-	if (ev->tgid == f->root && p && p->tracked)
+	if (p && p->pid == f->root && p->tracked)
 		f->root_gone = true;
 	proc_gone(p);
+}
+
+void follow_thread(struct follow *f, const struct garlic_event *ev, struct proc *p)
+{
+	if (!f->on || !p || !p->tracked || p->exited)
+		return;
+	if (ev->type == GARLIC_EVENT_FORK) {
+		p->threads++;
+		return;
+	}
+	if (p->threads)
+		p->threads--;
+	if (p->leader_exited && !p->threads)
+		gone(f, p);
+}
+
+void follow_exit(struct follow *f, const struct garlic_event *ev, struct proc *p)
+{
+	(void)ev;
+	/* A leader that left first (pthread_exit): its threads go on. */
+	if (p && p->tracked && !p->exited && p->threads) {
+		p->leader_exited = true;
+		return;
+	}
+	gone(f, p);
 }
 
 bool follow_over(const struct follow *f)
@@ -186,9 +212,7 @@ static void recheck_one(struct proc *p, void *data)
 	if (read_stat(p->pid, &s) && s.state != 'Z' && s.state != 'X' &&
 	    (p->pid != f->root || !f->root_start || s.start == f->root_start))
 		return;
-	if (p->pid == f->root)
-		f->root_gone = true;
-	proc_gone(p);
+	gone(f, p);
 }
 
 void follow_recheck(struct follow *f)

@@ -48,7 +48,13 @@ bool follow_fork(struct follow *f, const struct garlic_event *ev, const struct p
 /* The fork event of COMMAND itself: the monitor's doing, not shown. */
 bool follow_is_root_birth(struct follow *f, const struct garlic_event *ev);
 
-/* A process exit (p: its entry, or NULL). */
+/* A thread's fork or exit (p: its process's entry, or NULL). */
+void follow_thread(struct follow *f, const struct garlic_event *ev, struct proc *p);
+
+/*
+ * A process exit (p: its entry, or NULL): its leader's. A followed
+ * process with threads left is gone with its last thread.
+ */
 void follow_exit(struct follow *f, const struct garlic_event *ev, struct proc *p);
 
 /* Root (and, with children, every followed descendant) is gone. */

@@ -103,6 +103,9 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 			proc_follow(p);
 		/* A child is its parent's namesake until it execs or renames itself. */
 		memcpy(p->comm, name, sizeof(name));
+		/* Followed, but the kernel's parent is not its creator (CLONE_PARENT). */
+		if (p->tracked && !(parent && parent->tracked) && proc_read_comm(p->pid, name))
+			memcpy(p->comm, name, sizeof(name));
 		return p;
 	case GARLIC_EVENT_EXEC:
 		p = proc_find(ev->exec.process_tgid);
@@ -197,6 +200,10 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 		exec_info_done(&m->exec);
 	if (process_exit)
 		follow_exit(&m->follow, ev, proc_find(ev->pid));
+	else if (ev->pid != ev->tgid && ev->type == GARLIC_EVENT_EXIT)
+		follow_thread(&m->follow, ev, p);
+	else if (ev->type == GARLIC_EVENT_FORK && ev->fork.child_pid != ev->fork.child_tgid)
+		follow_thread(&m->follow, ev, p);
 	/* A signal ends the batch at once: what is queued is of no more use. */
 	return m->stop || stop_requested;
 }

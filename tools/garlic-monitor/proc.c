@@ -183,6 +183,24 @@ struct proc *proc_meet(pid_t tgid)
 	return p;
 }
 
+unsigned int proc_count_threads(pid_t pid)
+{
+	char path[40];
+	unsigned int n = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n ? n - 1 : 0;
+}
+
 pid_t proc_read_ppid(pid_t pid)
 {
 	char path[40], buf[512], *paren;
@@ -265,6 +283,7 @@ unsigned int proc_seed_children(pid_t root)
 				continue;
 			p->ppid = all[i].ppid;
 			p->depth = depth;
+			p->threads = proc_count_threads(p->pid);
 			proc_follow(p);
 			all[i].pid = 0;
 			found++;

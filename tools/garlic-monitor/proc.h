@@ -17,6 +17,8 @@ struct proc {
 				   while alive: set and cleared by proc_follow/proc_gone */
 	bool exited;		/* its process exit was seen; a followed entry stays for
 				   the thread exits the kernel sends after it */
+	bool leader_exited;	/* followed: its leader exited, threads remain */
+	unsigned int threads;	/* followed: live threads besides the leader */
 	bool in_tree;		/* seen at its fork or first exec: --tree depth counts */
 	char comm[16];		/* its name as last learnt; "" unknown */
 };
@@ -35,6 +37,8 @@ void proc_remove(pid_t pid);
 void proc_follow(struct proc *p);
 /* p's process exited: a followed entry stays (exited), any other goes. */
 void proc_gone(struct proc *p);
+/* Threads of pid besides its leader, from /proc. */
+unsigned int proc_count_threads(pid_t pid);
 /* Followed processes not yet seen to exit. */
 unsigned long proc_followed_alive(void);
 /* Calls fn for each followed process not yet seen to exit. */
