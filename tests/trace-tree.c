@@ -7,11 +7,13 @@
  *                 "leaf", exit 7), makes a thread, a clone(CLONE_PARENT)
  *                 child C (exit 5) and a child P whose child G outlives it
  *                 (exit 9); writes DIR/facts (the pids), exits 3 once A is
- *                 done. A waits for DIR/go1 before its second exec; A, C
- *                 and G wait for DIR/go before they end.
+ *                 done. A reads the FIFO DIR/fifo1 before its second exec;
+ *                 A, C and G wait for DIR/go before they end. With
+ *                 "wait" after DIR, it starts once DIR/go0 is there.
  *   leaf DIR      waits for DIR/go, exits 7
- *   threads DIR   a thread writes its id to DIR/tid, the leader leaves
- *                 (pthread_exit); after DIR/go the thread ends it all: exit 6
+ *   threads DIR   a thread writes its id to DIR/tid; after DIR/go0 the
+ *                 leader leaves (pthread_exit); after DIR/go the thread
+ *                 ends it all: exit 6
  *   children N DIR  N children wait for DIR/go, then exec /bin/true; their
  *                 pids in DIR/pids; waits for them
  *   forks N       N children that exit at once, one after the other
@@ -77,8 +79,8 @@ static int tree(void)
 		return 1;
 	self[n] = '\0';
 	/* A: two execs, the second after the test saw the first. */
-	snprintf(script, sizeof(script),
-		 "while [ ! -e \"$1/go1\" ]; do sleep 0.01; done; exec \"$0\" leaf \"$1\"");
+	/* read is built in: the wait adds no processes. */
+	snprintf(script, sizeof(script), "read x <\"$1/fifo1\"; exec \"$0\" leaf \"$1\"");
 	a = fork();
 	if (a == 0) {
 		execl("/bin/sh", "sh", "-c", script, self, dir, (char *)NULL);
@@ -129,6 +131,7 @@ static int threads(void)
 
 	if (pthread_create(&thread, NULL, thread_stays, NULL) != 0)
 		return 1;
+	wait_for("go0");
 	pthread_exit(NULL);
 }
 
@@ -202,8 +205,12 @@ static int at(pid_t want, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (argc >= 3 && strcmp(argv[1], "tree") == 0)
-		return dir = argv[2], tree();
+	if (argc >= 3 && strcmp(argv[1], "tree") == 0) {
+		dir = argv[2];
+		if (argc >= 4 && strcmp(argv[3], "wait") == 0)
+			wait_for("go0");
+		return tree();
+	}
 	if (argc >= 3 && strcmp(argv[1], "leaf") == 0) {
 		dir = argv[2];
 		wait_for("go");

@@ -42,9 +42,10 @@ static bool read_stat(pid_t pid, struct stat_fields *s)
 	buf[n] = '\0';
 	/* The name may hold spaces and parentheses: parse after the last ')'. */
 	paren = strrchr(buf, ')');
+	/* starttime is field 22: 15 fields lie between it and the session. */
 	return paren && sscanf(paren + 1,
 			       " %c %d %d %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
-			       " %*s %*s %llu",
+			       " %*s %*s %*s %llu",
 			       &s->state, &s->ppid, &s->pgrp, &s->sid, &s->start) == 5;
 }
 
@@ -72,6 +73,13 @@ pid_t follow_tgid_of(pid_t pid)
 	return tgid;
 }
 
+static void gone(struct follow *f, struct proc *p)
+{
+	if (p && p->pid == f->root && p->tracked)
+		f->root_gone = true;
+	proc_gone(p);
+}
+
 void follow_start(struct follow *f, pid_t root, bool children, bool keep, bool command)
 {
 	struct stat_fields s;
@@ -91,15 +99,19 @@ void follow_start(struct follow *f, pid_t root, bool children, bool keep, bool c
 		f->root_sid = s.sid;
 		f->root_start = s.start;
 	}
-	/* Gone before we listened: no exit event will ever say so. */
-	if (!command && (!f->root_start || s.state == 'Z'))
-		f->root_gone = true;
 	if (command)
 		f->root_ppid = f->self;
 	if (p) {
 		p->ppid = f->root_ppid;
 		p->threads = proc_count_threads(root);
 		proc_follow(p);
+	}
+	/* Gone before we listened: no exit event will ever say so. */
+	if (!command && (!f->root_start || s.state == 'Z')) {
+		if (p && p->threads)
+			p->leader_exited = true; /* its threads go on */
+		else
+			gone(f, p);
 	}
 	/* After subscribing: a fork between the scan and the first read is seen. */
 	if (f->children && !command)
@@ -118,8 +130,9 @@ bool follow_shows(const struct follow *f, pid_t tgid)
 
 bool follow_is_root_birth(struct follow *f, const struct garlic_event *ev)
 {
+	/* A thread of COMMAND is reported with the monitor as parent too. */
 	return f->command && ev->type == GARLIC_EVENT_FORK && ev->fork.child_tgid == f->root &&
-	       ev->fork.parent_tgid == f->self;
+	       ev->fork.child_pid == f->root && ev->fork.parent_tgid == f->self;
 }
 
 /*
@@ -127,12 +140,17 @@ bool follow_is_root_birth(struct follow *f, const struct garlic_event *ev)
  * child, or a sibling of root. A child starts in its creator's process
  * group and session; where root's differ from its parent's, they tell.
  */
-static bool clone_parent_child(const struct follow *f, pid_t child)
+static bool clone_parent_child(struct follow *f, pid_t child)
 {
-	struct stat_fields c, parent;
+	struct stat_fields c, parent, root;
 
 	if (f->root_gone || !read_stat(child, &c) || !read_stat(f->root_ppid, &parent))
 		return false;
+	/* Root may have changed them since (setsid, setpgid). */
+	if (read_stat(f->root, &root) && root.start == f->root_start) {
+		f->root_pgrp = root.pgrp;
+		f->root_sid = root.sid;
+	}
 	if (f->root_pgrp != parent.pgrp && c.pgrp == f->root_pgrp)
 		return true;
 	return f->root_sid != parent.sid && c.sid == f->root_sid;
@@ -160,13 +178,6 @@ bool follow_fork(struct follow *f, const struct garlic_event *ev, const struct p
 	if (f->command)
 		return ev->fork.parent_tgid == f->self;
 	return ev->fork.parent_tgid == f->root_ppid && clone_parent_child(f, child);
-}
-
-static void gone(struct follow *f, struct proc *p)
-{
-	if (p && p->pid == f->root && p->tracked)
-		f->root_gone = true;
-	proc_gone(p);
 }
 
 void follow_thread(struct follow *f, const struct garlic_event *ev, struct proc *p)
