@@ -6,6 +6,20 @@
 # and descendants still followed with --events exec after many forks.
 . "$top_srcdir/tests/monitor-common.sh"
 need_python
+
+# bad ARGS...: exit 2 and one line on stderr, before anything runs.
+bad() {
+	"$M" "$@" >"$tmp/bad.out" 2>"$tmp/bad.err"
+	bad_rc=$?
+	[ "$bad_rc" = 2 ] && [ "$(wc -l <"$tmp/bad.err")" = 1 ] && [ ! -s "$tmp/bad.out" ] ||
+		{ diag "rc=$bad_rc: $(cat "$tmp/bad.err")"; return 1; }
+}
+ok "--keep without --pid" bad --keep
+ok "--pid with a COMMAND" bad --pid 1 -- true
+ok "-- without a COMMAND" bad --json --
+ok "a COMMAND without --" bad --json true
+ok "--help shows --keep and -- COMMAND" sh -c "'$M' --help | grep -q -- '--keep' && '$M' --help | grep -q -- '-- COMMAND'"
+
 need_listen
 
 T="$top_builddir/tests/trace-tree"
