@@ -47,6 +47,7 @@ struct garlic_capture {
 	uint32_t fields;
 	size_t argv_max;
 	unsigned int next;	/* the ring's next slot */
+	unsigned int take;	/* where the next exec's slot is looked for first */
 	unsigned int pending;	/* slots taken by the current drain, not filled */
 	struct capture_slot slots[CAPTURE_SLOTS];
 	struct capture_slot late; /* an exec the ring did not have */
@@ -129,6 +130,8 @@ static void mark_replaced(struct garlic_process *p)
 	}
 	/* The name is the later program's too. */
 	memset(p->comm, 0, sizeof(p->comm));
+	if (p->fields & GARLIC_PROCESS_COMM)
+		p->comm_state = GARLIC_PROCESS_REPLACED;
 }
 
 static bool exec_again(const struct garlic_capture *c, unsigned int from, unsigned int left,
@@ -211,20 +214,35 @@ void garlic_capture_drain(struct garlic *g)
 		/* An overrun costs snapshots only: those execs are read late. */
 		if (r < 0 && r != -ENOBUFS)
 			break;
+		/*
+		 * A short batch emptied the queue: asking again would be one
+		 * more system call per exec, for nothing. What comes later
+		 * shows on the handle's fd, and is drained then.
+		 */
+		if (r >= 0 && r < GARLIC_BATCH)
+			break;
 	}
 	if (c->pending > CAPTURE_SLOTS)
 		c->pending = CAPTURE_SLOTS;
 	fill_pending(c);
 }
 
+/*
+ * Events are handed out in the order the drain read them, so the slot
+ * after the last one taken is nearly always the one: the search starts
+ * there instead of scanning the ring for every exec.
+ */
 static struct capture_slot *find(struct garlic_capture *c, const struct garlic_event *ev)
 {
 	for (unsigned int i = 0; i < CAPTURE_SLOTS; i++) {
-		struct capture_slot *s = &c->slots[i];
+		unsigned int k = (c->take + i) % CAPTURE_SLOTS;
+		struct capture_slot *s = &c->slots[k];
 
 		if (s->used && s->filled && s->cpu == ev->cpu && s->seq == ev->seq &&
-		    s->pid == ev->pid)
+		    s->pid == ev->pid) {
+			c->take = (k + 1) % CAPTURE_SLOTS;
 			return s;
+		}
 	}
 	return NULL;
 }

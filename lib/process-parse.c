@@ -198,3 +198,24 @@ void garlic_procfs_read_cgroup(struct reader *r, size_t *off)
 	}
 	P(r)->cgroup_state = GARLIC_PROCESS_UNSUPPORTED;
 }
+
+/* /proc/PID/comm: the name as set, then one newline (a name may hold more). */
+void garlic_procfs_read_comm(struct reader *r)
+{
+	ssize_t n = garlic_procfs_read_file(r, "comm", sizeof(P(r)->comm) + 1);
+	const char *s;
+
+	if (n < 0) {
+		P(r)->comm_error = (int)-n;
+		P(r)->comm_state = garlic_procfs_state_of(r, (int)-n);
+		return;
+	}
+	s = (*r->bufp)->data + (*r->bufp)->used;
+	if (n > 0 && s[n - 1] == '\n')
+		n--;
+	if ((size_t)n > sizeof(P(r)->comm) - 1)
+		n = sizeof(P(r)->comm) - 1;
+	memset(P(r)->comm, 0, sizeof(P(r)->comm));
+	memcpy(P(r)->comm, s, (size_t)n);
+	P(r)->comm_state = GARLIC_PROCESS_OK;
+}

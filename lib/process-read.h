@@ -61,6 +61,12 @@ void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 void garlic_procfs_read_exe(struct reader *r, size_t *off);
 void garlic_procfs_read_cwd(struct reader *r, size_t *off);
 void garlic_procfs_read_status(struct reader *r, uint32_t fields);
+/*
+ * The ids through a pidfd (process-pidfd.c); false when this kernel or
+ * task has none to give, and status must be read instead.
+ */
+bool garlic_procfs_read_ids_pidfd(struct reader *r, pid_t pid);
 void garlic_procfs_read_cgroup(struct reader *r, size_t *off);
+void garlic_procfs_read_comm(struct reader *r);
 
 #endif /* GARLIC_PROCESS_READ_H */

@@ -57,6 +57,7 @@ int garlic_process_fill_at(struct garlic_process_buf **bufp, int dirfd, pid_t pi
 			   uint32_t fields, size_t argv_max)
 {
 	struct reader r = { .bufp = bufp, .dirfd = dirfd };
+	uint32_t status_fields = fields & (GARLIC_PROCESS_IDS | GARLIC_PROCESS_NSPID);
 	size_t argv_off = 0, exe_off = 0, cwd_off = 0, cgroup_off = 0;
 	struct garlic_process *p;
 	bool any_ok;
@@ -75,7 +76,7 @@ int garlic_process_fill_at(struct garlic_process_buf **bufp, int dirfd, pid_t pi
 	p->pid = pid;
 	p->fields = fields;
 	p->argv_state = p->exe_state = p->cwd_state = p->ids_state = p->stat_state =
-		p->cgroup_state = p->nspid_state = GARLIC_PROCESS_NOT_ASKED;
+		p->cgroup_state = p->nspid_state = p->comm_state = GARLIC_PROCESS_NOT_ASKED;
 
 	/* stat first: it tells a zombie or a kernel thread from a failure. */
 	if (fields & GARLIC_PROCESS_STAT) {
@@ -98,6 +99,14 @@ int garlic_process_fill_at(struct garlic_process_buf **bufp, int dirfd, pid_t pi
 			p->stat_state = GARLIC_PROCESS_OK;
 		}
 	}
+	/* The name alone: stat has it already when it was asked. */
+	if (fields & GARLIC_PROCESS_COMM) {
+		if (p->stat_state == GARLIC_PROCESS_OK)
+			p->comm_state = GARLIC_PROCESS_OK;
+		else
+			garlic_procfs_read_comm(&r);
+		p = &(*bufp)->proc;
+	}
 	/* Each step may move the block: p is taken again after it. */
 	if (fields & GARLIC_PROCESS_ARGV)
 		garlic_procfs_read_argv(&r, argv_max, &argv_off);
@@ -105,15 +114,19 @@ int garlic_process_fill_at(struct garlic_process_buf **bufp, int dirfd, pid_t pi
 		garlic_procfs_read_exe(&r, &exe_off);
 	if (fields & GARLIC_PROCESS_CWD)
 		garlic_procfs_read_cwd(&r, &cwd_off);
-	if (fields & (GARLIC_PROCESS_IDS | GARLIC_PROCESS_NSPID))
-		garlic_procfs_read_status(&r, fields);
+	/* status is read for NSpid anyway; the ids alone come cheaper. */
+	if (status_fields == GARLIC_PROCESS_IDS && garlic_procfs_read_ids_pidfd(&r, pid))
+		status_fields = 0;
+	if (status_fields)
+		garlic_procfs_read_status(&r, status_fields);
 	if (fields & GARLIC_PROCESS_CGROUP)
 		garlic_procfs_read_cgroup(&r, &cgroup_off);
 
 	p = &(*bufp)->proc;
 	/* A failed allocation anywhere fails the whole snapshot. */
 	if (r.st.error == ENOMEM || p->argv_error == ENOMEM || p->exe_error == ENOMEM || p->cwd_error == ENOMEM ||
-	    p->ids_error == ENOMEM || p->cgroup_error == ENOMEM || p->nspid_error == ENOMEM)
+	    p->ids_error == ENOMEM || p->cgroup_error == ENOMEM || p->nspid_error == ENOMEM ||
+	    p->comm_error == ENOMEM)
 		return -ENOMEM;
 	if (p->argv_state == GARLIC_PROCESS_OK)
 		p->argv = (*bufp)->data + argv_off;
@@ -128,7 +141,7 @@ int garlic_process_fill_at(struct garlic_process_buf **bufp, int dirfd, pid_t pi
 	any_ok = p->argv_state == GARLIC_PROCESS_OK || p->exe_state == GARLIC_PROCESS_OK ||
 		 p->cwd_state == GARLIC_PROCESS_OK || p->ids_state == GARLIC_PROCESS_OK ||
 		 p->stat_state == GARLIC_PROCESS_OK || p->cgroup_state == GARLIC_PROCESS_OK ||
-		 p->nspid_state == GARLIC_PROCESS_OK;
+		 p->nspid_state == GARLIC_PROCESS_OK || p->comm_state == GARLIC_PROCESS_OK;
 	if (r.gone && !any_ok)
 		return -ESRCH;
 	return 0;
@@ -175,6 +188,7 @@ int garlic_process_fill_failed(struct garlic_process_buf **bufp, pid_t pid, uint
 	FAILED_FIELD(GARLIC_PROCESS_STAT, stat);
 	FAILED_FIELD(GARLIC_PROCESS_CGROUP, cgroup);
 	FAILED_FIELD(GARLIC_PROCESS_NSPID, nspid);
+	FAILED_FIELD(GARLIC_PROCESS_COMM, comm);
 #undef FAILED_FIELD
 	return 0;
 }

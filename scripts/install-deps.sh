@@ -10,5 +10,6 @@ apt-get install -y --no-install-recommends \
 	forkstat extrace \
 	libglib2.0-dev \
 	python3 procps util-linux \
+	prometheus-node-exporter python3-prometheus-client \
 	valgrind clang abigail-tools \
 	qemu-system-x86 busybox-static cpio xz-utils

@@ -19,7 +19,7 @@ if [ ! -f "$top/lib/handle.c" ] || [ ! -f "$top/Makefile" ]; then
 	echo "mutants.sh: run it from a configured, built source tree" >&2
 	exit 2
 fi
-programs="tests/test-parse tests/test-filter tests/test-subscribe tests/test-live tests/test-loop tests/test-capture tests/test-libnl"
+programs="tests/test-parse tests/test-filter tests/test-subscribe tests/test-live tests/test-loop tests/test-capture tests/test-libnl tests/test-process"
 
 # name|file|sed expression; each changes exactly one line.
 mutants='ack-match|lib/subscribe.c|s/a\.ack == ack + 1)/a.ack == ack + 2)/
@@ -29,7 +29,9 @@ filter-byte-order|lib/filter.c|s/emit(&b, BPF_JMP | BPF_JSET | BPF_K, htonl(by_b
 loss-overrun-count|lib/loss.c|s/^\([[:space:]]*\)g->counters\.overruns++;/\1;/
 loss-lost-count|lib/loss.c|s/g->counters\.lost += lost;/g->counters.lost += 0;/
 capture-not-prompt|lib/receive.c|s/^\tgarlic_capture_drain(g);$/\t;/
-budget-fd-shows-socket|lib/receive.c|s/^\t\tgarlic_loop_fd_watch_socket(&g->loop, false);/\t\tgarlic_loop_fd_watch_socket(\&g->loop, true);/'
+budget-fd-shows-socket|lib/receive.c|s/^\t\tgarlic_loop_fd_watch_socket(&g->loop, false);/\t\tgarlic_loop_fd_watch_socket(\&g->loop, true);/
+ids-pidfd-reused|lib/process-pidfd.c|s/if (!err && faccessat(r->dirfd, "stat", F_OK, 0) < 0)/if (0)/
+comm-newline-kept|lib/process-parse.c|s/if (n > 0 \&\& s\[n - 1\] == .\\n.)/if (0)/'
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -528,7 +528,20 @@ static void test_ids(void)
 	g_assert_cmpuint(p->rgid, ==, 2001);
 	g_assert_cmpuint(p->egid, ==, 2002);
 	garlic_process_free(p);
+	/*
+	 * With NSpid the ids come from status, alone from a pidfd where
+	 * the kernel gives them (6.13): both ways say the same.
+	 */
+	p = snap(c.pid, GARLIC_PROCESS_IDS | GARLIC_PROCESS_NSPID, 0);
+	g_assert_cmpuint(p->ids_state, ==, GARLIC_PROCESS_OK);
+	g_assert_cmpuint(p->ruid, ==, 1001);
+	g_assert_cmpuint(p->euid, ==, 1002);
+	g_assert_cmpuint(p->rgid, ==, 2001);
+	g_assert_cmpuint(p->egid, ==, 2002);
+	garlic_process_free(p);
 	reap(&c);
+	/* Reaped: gone, not the ids of whatever has the number now. */
+	g_assert_cmpint(garlic_process_read(&p, c.pid, GARLIC_PROCESS_IDS, 0), ==, -ESRCH);
 }
 
 static void test_stat(void)
@@ -580,6 +593,34 @@ static void test_comm(void)
 	g_assert_cmpint(p->state, ==, 'S');
 	g_assert_cmpint(p->ppid, ==, getpid());
 	g_assert_cmpuint(p->start_ticks, ==, stat_field(c.pid, 22));
+	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_NOT_ASKED);
+	garlic_process_free(p);
+	/* Alone, from /proc/PID/comm: the same name, and nothing of stat. */
+	p = snap(c.pid, GARLIC_PROCESS_COMM, 0);
+	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_OK);
+	g_assert_cmpstr(p->comm, ==, "a) R 1 (b) 2");
+	g_assert_cmpuint(p->stat_state, ==, GARLIC_PROCESS_NOT_ASKED);
+	g_assert_cmpuint(p->start_ticks, ==, 0);
+	garlic_process_free(p);
+	/* With stat asked too, stat's is taken: one read, the same name. */
+	p = snap(c.pid, GARLIC_PROCESS_COMM | GARLIC_PROCESS_STAT, 0);
+	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_OK);
+	g_assert_cmpstr(p->comm, ==, "a) R 1 (b) 2");
+	garlic_process_free(p);
+	reap(&c);
+}
+
+/* A name of 15 bytes (the most) ending in a newline keeps it. */
+static void test_comm_newline(void)
+{
+	const char *env[] = { "GARLIC_SLEEPER_COMM=fourteen-bytes\n", NULL };
+	struct child c = spawn((char *[]){ (char *)"garlic-sleeper", NULL }, env);
+	struct garlic_process *p;
+
+	wait_sleeping(c.pid);
+	p = snap(c.pid, GARLIC_PROCESS_COMM, 0);
+	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_OK);
+	g_assert_cmpstr(p->comm, ==, "fourteen-bytes\n");
 	garlic_process_free(p);
 	reap(&c);
 }
@@ -597,6 +638,7 @@ static void test_fields_mask(void)
 	g_assert_cmpuint(p->stat_state, ==, GARLIC_PROCESS_NOT_ASKED);
 	g_assert_cmpuint(p->cgroup_state, ==, GARLIC_PROCESS_NOT_ASKED);
 	g_assert_cmpuint(p->nspid_state, ==, GARLIC_PROCESS_NOT_ASKED);
+	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_NOT_ASKED);
 	g_assert_null(p->exe);
 	g_assert_null(p->cwd);
 	g_assert_null(p->cgroup);
@@ -678,6 +720,17 @@ static void test_zombie(void)
 	p = snap(c.pid, GARLIC_PROCESS_CWD, 0);
 	g_assert_cmpuint(p->cwd_state, ==, GARLIC_PROCESS_ZOMBIE);
 	garlic_process_free(p);
+	/* The name alone is still there too. */
+	p = snap(c.pid, GARLIC_PROCESS_COMM, 0);
+	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_OK);
+	g_assert_cmpuint(strlen(p->comm), >, 0);
+	g_assert_true(g_str_has_prefix(strrchr(self_exe, '/') + 1, p->comm));
+	garlic_process_free(p);
+	/* The ids alone (a pidfd where the kernel has PIDFD_GET_INFO) too. */
+	p = snap(c.pid, GARLIC_PROCESS_IDS, 0);
+	g_assert_cmpuint(p->ids_state, ==, GARLIC_PROCESS_OK);
+	g_assert_cmpuint(p->ruid, ==, getuid());
+	garlic_process_free(p);
 	reap(&c);
 }
 
@@ -728,6 +781,7 @@ static void test_kernel_thread(void)
 	g_assert_cmpuint(p->stat_state, ==, GARLIC_PROCESS_OK);
 	if (pid == 2)
 		g_assert_cmpstr(p->comm, ==, "kthreadd");
+	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_OK);
 	g_assert_cmpuint(p->ids_state, ==, GARLIC_PROCESS_OK);
 	g_assert_cmpuint(p->ruid, ==, 0);
 	garlic_process_free(p);
@@ -769,7 +823,12 @@ static void test_gone_after_open(void)
 	g_assert_cmpuint(buf->proc.exe_state, ==, GARLIC_PROCESS_GONE);
 	g_assert_cmpuint(buf->proc.stat_state, ==, GARLIC_PROCESS_GONE);
 	g_assert_cmpuint(buf->proc.cgroup_state, ==, GARLIC_PROCESS_GONE);
+	g_assert_cmpuint(buf->proc.comm_state, ==, GARLIC_PROCESS_GONE);
 	g_assert_cmpint(buf->proc.stat_error, ==, ESRCH);
+	g_assert_cmpint(garlic_process_fill_at(&buf, fd, c.pid, GARLIC_PROCESS_COMM, 0), ==,
+			-ESRCH);
+	g_assert_cmpuint(buf->proc.comm_state, ==, GARLIC_PROCESS_GONE);
+	g_assert_cmpint(buf->proc.comm_error, ==, ESRCH);
 	close(fd);
 	garlic_process_buf_free(buf);
 }
@@ -864,6 +923,10 @@ static void test_pid_reuse(void)
 	/* Through the old handle: gone. Anew: the second process. */
 	g_assert_cmpint(garlic_process_fill_at(&buf, fd, pid, GARLIC_PROCESS_ALL, 0), ==,
 			-ESRCH);
+	/* The ids alone: a pidfd opened by number would be the second's. */
+	g_assert_cmpint(garlic_process_fill_at(&buf, fd, pid, GARLIC_PROCESS_IDS, 0), ==,
+			-ESRCH);
+	g_assert_cmpuint(buf->proc.ids_state, ==, GARLIC_PROCESS_GONE);
 	p = snap(pid, GARLIC_PROCESS_ALL, 0);
 	g_assert_cmpstr(p->argv, ==, "garlic-second");
 	g_assert_cmpuint(p->start_ticks, >, start_a);
@@ -1123,6 +1186,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/process/ids", test_ids);
 	g_test_add_func("/process/stat", test_stat);
 	g_test_add_func("/process/comm", test_comm);
+	g_test_add_func("/process/comm-newline", test_comm_newline);
 	g_test_add_func("/process/fields", test_fields_mask);
 	g_test_add_func("/process/invalid", test_invalid);
 	g_test_add_func("/process/zombie", test_zombie);

@@ -40,10 +40,12 @@ extern "C" {
 #define GARLIC_PROCESS_STAT   (1u << 4) /* comm, state, ppid, start time (/proc/PID/stat) */
 #define GARLIC_PROCESS_CGROUP (1u << 5) /* the cgroup v2 path (the "0::" line of /proc/PID/cgroup) */
 #define GARLIC_PROCESS_NSPID  (1u << 6) /* pid in the process's own pid namespace (NSpid) */
+#define GARLIC_PROCESS_COMM   (1u << 7) /* comm alone (/proc/PID/comm): the name for a
+					   fraction of STAT's cost (0.2.0) */
 #define GARLIC_PROCESS_ALL                                                    \
 	(GARLIC_PROCESS_ARGV | GARLIC_PROCESS_EXE | GARLIC_PROCESS_CWD |      \
 	 GARLIC_PROCESS_IDS | GARLIC_PROCESS_STAT | GARLIC_PROCESS_CGROUP |   \
-	 GARLIC_PROCESS_NSPID)
+	 GARLIC_PROCESS_NSPID | GARLIC_PROCESS_COMM)
 
 /* Why a field was or was not read: the *_state members of struct garlic_process. */
 enum garlic_process_state {
@@ -103,7 +105,7 @@ struct garlic_process {
 
 	uint32_t ruid, euid, rgid, egid; /* IDS: in the reader's user namespace */
 
-	/* STAT */
+	/* STAT (comm: or COMM) */
 	char comm[16];		    /* NUL-terminated, may hold any other byte */
 	char state;		    /* 'R', 'S', 'D', 'Z', ... */
 	pid_t ppid;		    /* 0 when the parent is outside the reader's pid namespace */
@@ -120,6 +122,10 @@ struct garlic_process {
 	 * reader's /proc (0: the same one). */
 	pid_t ns_pid;
 	unsigned int ns_level;
+
+	/* COMM: comm above, read alone, or taken from stat when STAT is asked too. */
+	uint8_t comm_state;
+	int comm_error;
 };
 
 /* Default and largest argv_max: the kernel's own argv limit is about this. */

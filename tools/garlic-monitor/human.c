@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* The human format: aligned columns and a detail that reads naturally. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -32,28 +33,108 @@ static const char *color_of(uint32_t type, uint32_t exit_code)
 	}
 }
 
-/* Local wall-clock time of the event, to the millisecond. */
-static void out_time(struct out *o, uint64_t timestamp_ns)
+/* --time relative counts from here: the sink's start, or the first line. */
+static uint64_t time_origin_ns;
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
+}
+
+/* Seconds since the monitor started, to the microsecond, in 12 columns. */
+static void out_relative(struct out *o, uint64_t timestamp_ns)
+{
+	char buf[32];
+	int64_t ns;
+
+	if (!time_origin_ns)
+		time_origin_ns = monotonic_ns();
+	/* An event queued just before the start is a little negative: so be it. */
+	ns = (int64_t)(timestamp_ns - time_origin_ns);
+	snprintf(buf, sizeof(buf), "%12.6f", ns / 1e9);
+	out_str(o, buf);
+}
+
+/*
+ * The seconds part of a wall-clock time, and what follows the
+ * milliseconds (a Z, an offset), for the format asked for.
+ */
+static void clock_parts(const struct options *opt, time_t sec, char *head, size_t size,
+			char *tail)
+{
+	struct tm tm;
+	long off;
+
+	if (opt->time == TIME_FORMAT_UTC)
+		gmtime_r(&sec, &tm);
+	else
+		localtime_r(&sec, &tm);
+	if (opt->time == TIME_FORMAT_ISO)
+		strftime(head, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	else if (opt->time_date)
+		strftime(head, size, "%Y-%m-%d %H:%M:%S", &tm);
+	else
+		strftime(head, size, "%H:%M:%S", &tm);
+	tail[0] = '\0';
+	if (opt->time == TIME_FORMAT_UTC) {
+		strcpy(tail, "Z");
+	} else if (opt->time == TIME_FORMAT_ISO) {
+		/* RFC 3339 wants the colon that strftime's %z leaves out. */
+		off = labs(tm.tm_gmtoff / 60) % (24 * 60);
+		snprintf(tail, 8, "%c%02d:%02d", tm.tm_gmtoff < 0 ? '-' : '+', (int)(off / 60),
+			 (int)(off % 60));
+	}
+}
+
+/* The event's time as --time asks, followed by a space; nothing for none. */
+static void out_time(struct out *o, const struct options *opt, uint64_t timestamp_ns)
 {
 	static time_t cached_second = -1;
-	static char cached[16];
-	uint64_t real = garlic_realtime_ns(timestamp_ns);
-	time_t sec = real / 1000000000u;
-	unsigned int ms = real / 1000000u % 1000;
+	static char head[32], tail[8];
+	uint64_t real;
+	time_t sec;
+	unsigned int ms;
 
-	/* localtime_r() costs a syscall-free but slow conversion: once a second. */
+	if (opt->time == TIME_FORMAT_NONE)
+		return;
+	if (opt->time == TIME_FORMAT_RELATIVE) {
+		out_relative(o, timestamp_ns);
+		out_char(o, ' ');
+		return;
+	}
+	real = garlic_realtime_ns(timestamp_ns);
+	sec = real / 1000000000u;
+	ms = real / 1000000u % 1000;
+	/* localtime_r() is slow (it may even stat the zone file): once a second. */
 	if (sec != cached_second) {
-		struct tm tm;
-
-		localtime_r(&sec, &tm);
-		strftime(cached, sizeof(cached), "%H:%M:%S", &tm);
+		clock_parts(opt, sec, head, sizeof(head), tail);
 		cached_second = sec;
 	}
-	out_str(o, cached);
+	out_str(o, head);
 	out_char(o, '.');
 	out_char(o, '0' + ms / 100);
 	out_char(o, '0' + ms / 10 % 10);
 	out_char(o, '0' + ms % 10);
+	out_str(o, tail);
+	out_char(o, ' ');
+}
+
+/* How wide out_time() writes, its space included. */
+static int time_width(const struct options *opt)
+{
+	switch (opt->time) {
+	case TIME_FORMAT_NONE:
+		return 0;
+	case TIME_FORMAT_RELATIVE:
+		return 13;
+	case TIME_FORMAT_ISO:
+		return 30; /* 2026-11-30T15:32:14.123+00:00 */
+	default:
+		return (opt->time_date ? 24 : 13) + (opt->time == TIME_FORMAT_UTC);
+	}
 }
 
 static void out_id(struct out *o, const char *what, uint32_t id, const char *name)
@@ -229,6 +310,9 @@ static void human_detail(struct out *o, const struct options *opt, const struct 
 {
 	const struct garlic_event *ev = s->ev;
 
+	/* Each line of a process as deep as its process is in the tree. */
+	for (unsigned int i = 0; opt->tree && i < s->depth; i++)
+		out_str(o, "  ");
 	/* Every line but fork and exec: "name: what happened". */
 	if (ev->type != GARLIC_EVENT_FORK && ev->type != GARLIC_EVENT_EXEC &&
 	    ev->type != GARLIC_EVENT_COMM) {
@@ -259,8 +343,6 @@ static void human_detail(struct out *o, const struct options *opt, const struct 
 		}
 		break;
 	case GARLIC_EVENT_EXEC:
-		for (unsigned int i = 0; opt->tree && i < s->depth; i++)
-			out_str(o, "  ");
 		out_exec(o, opt, s);
 		break;
 	case GARLIC_EVENT_UID:
@@ -315,8 +397,7 @@ void human_line(struct out *o, const struct options *opt, const struct row *s, b
 
 	if (color)
 		out_str(o, color_of(ev->type, ev->exit.exit_code));
-	out_time(o, ev->timestamp_ns);
-	out_char(o, ' ');
+	out_time(o, opt, ev->timestamp_ns);
 	if (name) {
 		out_pad(o, name, 8);
 	} else {
@@ -372,8 +453,24 @@ static int human_finish(struct sink *sk)
 	return 0;
 }
 
+/* A column header, as ps prints one, the columns aligned with the lines'. */
+static void human_header(struct out *o, const struct options *opt)
+{
+	int width = time_width(opt);
+
+	if (width)
+		out_pad(o, "TIME", width);
+	out_pad(o, "EVENT", 8);
+	out_str(o, "    PID    PPID  ");
+	out_str(o, "WHAT");
+	out_char(o, '\n');
+}
+
 void human_sink(struct sink *sk)
 {
+	time_origin_ns = monotonic_ns();
+	if (sk->opt->header && !sk->opt->quiet)
+		human_header(sk->out, sk->opt);
 	sk->event = human_event;
 	sk->lost = human_lost;
 	sk->finish = human_finish;

@@ -14,11 +14,10 @@
 #include "sink.h"
 
 /* RFC 3339, UTC, nanoseconds: 2026-11-25T03:16:46.123456789Z */
-static void out_rfc3339(struct out *o, uint64_t timestamp_ns)
+void out_rfc3339_real(struct out *o, uint64_t real)
 {
 	static time_t cached_second = -1;
 	static char cached[24];
-	uint64_t real = garlic_realtime_ns(timestamp_ns);
 	time_t sec = real / 1000000000u;
 	uint32_t ns = real % 1000000000u;
 	char frac[10];
@@ -38,6 +37,12 @@ static void out_rfc3339(struct out *o, uint64_t timestamp_ns)
 	out_char(o, '.');
 	out_str(o, frac);
 	out_str(o, "Z\"");
+}
+
+/* The same for an event's timestamp (CLOCK_MONOTONIC). */
+static void out_rfc3339(struct out *o, uint64_t timestamp_ns)
+{
+	out_rfc3339_real(o, garlic_realtime_ns(timestamp_ns));
 }
 
 static void field(struct out *o, const char *name, int64_t value, bool first)

@@ -18,15 +18,17 @@
 #include "command.h"
 #include "follow.h"
 #include "loop.h"
+#include "metrics.h"
 #include "options.h"
 #include "output.h"
 #include "proc.h"
 #include "row.h"
+#include "select.h"
 #include "signals.h"
 #include "sink.h"
 #include "snapshot.h"
+#include "stats.h"
 
-#define NKINDS 32
 /*
  * How long an exit waits for its statistics. The kernel sends them first,
  * on the other socket, so they are normally in when the exit is read.
@@ -38,7 +40,6 @@ struct monitor {
 	struct out out;
 	struct garlic *g;
 	unsigned long printed;
-	uint64_t per_kind[NKINDS]; /* by bit number of the type */
 	uint64_t loss_reports;
 	struct garlic_taskstats_listener *taskstats;
 	struct garlic_exit_joiner *joiner;
@@ -48,6 +49,7 @@ struct monitor {
 	struct follow follow;	/* --pid, --children, COMMAND */
 	struct command cmd;	/* -- COMMAND */
 	int signals_seen;	/* SIGINT and SIGTERM handled, with COMMAND */
+	bool selecting;		/* a filter of select.c is set */
 	uint32_t exec_fields;	/* what an exec line shows */
 	struct exec_info exec;	/* the exec being shown */
 	char old_comm[16];	/* a comm event's name before it */
@@ -144,8 +146,12 @@ static void show_event(struct monitor *m, const struct garlic_event *ev, struct 
 	struct row r;
 
 	row_build(&r, ev, p, &m->exec, m->old_comm, stats);
+	if (m->selecting && !select_row(&opt->select, &r, p))
+		return;
 	m->sink.event(&m->sink, &r);
-	m->per_kind[ev->type ? __builtin_ctz(ev->type) : 0]++;
+	metrics_event(&r);
+	if (opt->stats)
+		stats_count(&r);
 	m->printed++;
 	if ((opt->count && m->printed >= opt->count) || m->out.broken || m->out.error)
 		m->stop = true;
@@ -181,14 +187,16 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 
 	/* An exec not shown is read only for its name (when the library did not). */
 	if (ev->type == GARLIC_EVENT_EXEC)
-		exec_snapshot(&m->exec, ev, show ? m->exec_fields : GARLIC_PROCESS_STAT,
-			      opt->argv_max);
+		exec_snapshot(&m->exec, ev, show ? m->exec_fields : GARLIC_PROCESS_COMM |
+				      select_fields(&opt->select), opt->argv_max);
 	p = book(m, ev);
 	/* Known only now: whether the child is followed; a fork of a followed process shows. */
 	if (ev->type == GARLIC_EVENT_FORK)
 		show = wanted(opt, ev) && !follow_is_root_birth(&m->follow, ev) &&
 		       (follow_shows(&m->follow, ev->fork.child_tgid) ||
 			follow_shows(&m->follow, ev->fork.parent_tgid));
+	if (m->selecting)
+		select_learn(&opt->select, ev, p, &m->exec);
 	if (show && process_exit && m->joiner) {
 		/* Printed when its statistics come (on_exit_paired). */
 		garlic_exit_joiner_add_event(m->joiner, ev);
@@ -214,6 +222,7 @@ static int on_loss(const struct garlic_loss *loss, void *userdata)
 
 	m->loss_reports++;
 	m->sink.lost(&m->sink, loss);
+	metrics_loss(loss);
 	out_flush(&m->out);
 	/* Exits and forks may be among the lost: ask /proc. */
 	follow_recheck(&m->follow);
@@ -233,34 +242,6 @@ static const char *advice(int err)
 	default:
 		return "";
 	}
-}
-
-static void print_stats(struct monitor *m, double seconds)
-{
-	struct garlic_counters c = { 0 };
-	enum garlic_filter_mode mode = GARLIC_FILTER_NONE;
-	bool first = true;
-
-	garlic_get_counters(m->g, &c, sizeof(c));
-	garlic_get_filter_mode(m->g, &mode);
-	fprintf(stderr, "%s: %lu events in %.2f s (%.1f/s), %lu lost\n", PROGRAM,
-		m->printed, seconds, seconds > 0 ? m->printed / seconds : 0.0,
-		(unsigned long)c.lost);
-	fprintf(stderr, "  ");
-	for (int bit = 0; bit < NKINDS; bit++) {
-		const char *name = garlic_event_name(1u << bit);
-
-		if (!m->per_kind[bit])
-			continue;
-		fprintf(stderr, "%s%s %lu", first ? "" : ", ", name ? name : "other",
-			(unsigned long)m->per_kind[bit]);
-		first = false;
-	}
-	fprintf(stderr, "%s\n", first ? "no events" : "");
-	fprintf(stderr, "  received %lu, overruns %lu, malformed %lu, foreign %lu, filter %s\n",
-		(unsigned long)c.events, (unsigned long)c.overruns,
-		(unsigned long)c.malformed, (unsigned long)c.foreign,
-		mode == GARLIC_FILTER_KERNEL ? "kernel" : mode == GARLIC_FILTER_BPF ? "bpf" : "none");
 }
 
 /*
@@ -305,11 +286,12 @@ static int open_listeners(struct monitor *m)
 	if (gopts.events & ~GARLIC_EVENT_EXEC)
 		gopts.events |= GARLIC_EVENT_FORK | GARLIC_EVENT_EXEC | GARLIC_EVENT_COMM;
 	/* Every exec is read the moment the library learns of it; unprinted, for its name. */
-	m->exec_fields = exec_fields(opt);
+	m->selecting = select_active(&opt->select);
+	m->exec_fields = exec_fields(opt) | select_fields(&opt->select);
 	if (!opt->events || (opt->events & GARLIC_EVENT_EXEC))
 		gopts.capture = m->exec_fields;
 	else
-		gopts.capture = GARLIC_PROCESS_STAT;
+		gopts.capture = GARLIC_PROCESS_COMM | select_fields(&opt->select);
 	gopts.capture_argv_max = opt->argv_max;
 	r = garlic_open_opts(&m->g, &gopts, on_event, m);
 	if (r < 0) {
@@ -391,6 +373,7 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	timeout = wait_timeout(deadline);
 	if (timeout == -2)
 		return 1;
+	timeout = metrics_timeout(timeout, now_ns());
 	/* Without a pidfd (Linux < 5.3), COMMAND's end is looked for now and then. */
 	if (m->cmd.pid && m->cmd.pidfd < 0 && !m->cmd.ended && (timeout < 0 || timeout > 100))
 		timeout = 100;
@@ -399,7 +382,9 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 		fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 		return -1;
 	}
-	signals_drain();
+	/* The flags say what came; the pipe only woke us, when it did. */
+	if (fds[1].revents & POLLIN)
+		signals_drain();
 	if (m->cmd.pid)
 		command_reap(&m->cmd, false);
 	if (stop_requested && (!m->cmd.pid || command_signals(m)))
@@ -429,6 +414,7 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	}
 	if (m->joiner && (fds[3].revents & POLLIN))
 		garlic_exit_joiner_flush(m->joiner, 0);
+	metrics_tick(m->g, now_ns());
 	return 0;
 }
 
@@ -445,6 +431,10 @@ int monitor_run(const struct options *opt)
 		return 1;
 	}
 	sink_pick(&m.sink, opt, &m.out);
+	if (metrics_start(opt, now_ns()) < 0) {
+		out_close(&m.out);
+		return 1;
+	}
 	proc_table_init();
 	wake_fd = signals_init();
 	if (wake_fd < 0) {
@@ -498,8 +488,10 @@ int monitor_run(const struct options *opt)
 	}
 	if (m.sink.finish(&m.sink) < 0)
 		status = 1;
+	if (metrics_finish(m.g) < 0)
+		status = 1;
 	if (opt->stats)
-		print_stats(&m, (now_ns() - start) / 1e9);
+		stats_print(m.g, m.printed, (now_ns() - start) / 1e9);
 	/* Stopped early (--count, --duration, a signal): COMMAND runs on. */
 	if (m.cmd.ended && !status)
 		status = command_exit_status(&m.cmd);

@@ -28,8 +28,12 @@ static void usage(FILE *f)
 		"  -e, --events LIST     only these kinds, filtered in the kernel: a comma list of\n"
 		"                        fork,exec,uid,gid,sid,ptrace,comm,coredump,exit,\n"
 		"                        nonzero_exit (failed exits only), or all\n"
-		"  -j, --json            one JSON object per line\n"
-		"  -t, --tree            indent exec lines by depth in the observed process tree\n"
+		"      --format FORMAT   human (the default), json (one JSON object per\n"
+		"                        line) or ecs (one Elastic Common Schema document\n"
+		"                        per line, for SIEMs and log pipelines)\n"
+		"  -j, --json            the same as --format=json\n"
+		"  -t, --tree            indent each line by its process's depth in the observed\n"
+		"                        process tree\n"
 		"      --context         exec lines with exe, cwd, cgroup, unit or container\n"
 		"                        and the pid in the process's own namespace\n"
 		"      --numeric         user and group ids as numbers, no name lookups\n"
@@ -44,10 +48,26 @@ static void usage(FILE *f)
 		"                        and clone(CLONE_PARENT) children too) until all are\n"
 		"                        gone; a SIGINT or SIGTERM sent to the monitor is\n"
 		"                        passed on to COMMAND, a second one stops it at once\n"
+		"      --comm GLOB       only processes whose name or program matches GLOB\n"
+		"      --exclude-comm GLOB\n"
+		"                        none whose name or program matches GLOB\n"
+		"      --user NAME|UID   only processes of this real user\n"
+		"      --cgroup PATH|GLOB\n"
+		"                        only processes in this cgroup (v2) and below it,\n"
+		"                        or whose cgroup path matches GLOB\n"
+		"      --unit NAME       only processes in this systemd unit or slice\n"
+		"      --container ID    only processes in this container (an id prefix)\n"
+		"      --no-threads      no events of threads other than the main one\n"
+		"                        (filters combine with AND, a filter repeated with OR)\n"
 		"  -n, --count N         stop after N events\n"
 		"  -d, --duration SECS   stop after SECS seconds (fractions allowed)\n"
 		"  -o, --output FILE     append to FILE (reopened on SIGHUP) instead of stdout\n"
-		"  -s, --stats           print counts per kind, events/s and losses at the end\n"
+		"      --time FORMAT     local (default; with the date in --output files), utc,\n"
+		"                        iso, relative (seconds since the start) or none\n"
+		"      --header, --no-header\n"
+		"                        a column header first (default: on a terminal)\n"
+		"  -s, --stats           print counts per kind, events/s, losses, the top\n"
+		"                        commands and the failed ones at the end\n"
 		"  -q, --quiet           print no events (with --stats: count only)\n"
 		"      --color[=WHEN]    colour: auto (terminal only, the default), always, never\n"
 		"  -l, --latency MS      deliver events at most MS milliseconds late, reading a\n"
@@ -56,6 +76,9 @@ static void usage(FILE *f)
 		"      --journal         each event as a systemd journal entry (GARLIC_* fields)\n"
 		"      --rcvbuf BYTES    receive buffer size (default: the library's, 16 MiB)\n"
 		"      --ready-file FILE write the pid to FILE once subscribed\n"
+		"      --metrics-file FILE  keep Prometheus metrics (counts per kind, losses,\n"
+		"                        exit statuses) in FILE, rewritten atomically\n"
+		"      --metrics-interval SECS  rewrite it every SECS seconds (default 15)\n"
 		"  -V, --version         print the version and exit\n"
 		"  -h, --help            print this help and exit\n"
 		"\n"
@@ -104,10 +127,13 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 }
 
 enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL, OPT_READY_FILE,
-       OPT_ARGV_MAX, OPT_CONTEXT, OPT_NUMERIC, OPT_KEEP };
+       OPT_ARGV_MAX, OPT_CONTEXT, OPT_NUMERIC, OPT_METRICS_FILE, OPT_METRICS_INTERVAL,
+       OPT_FORMAT, OPT_COMM, OPT_EXCLUDE_COMM, OPT_USER, OPT_CGROUP, OPT_UNIT,
+       OPT_CONTAINER, OPT_NO_THREADS, OPT_TIME, OPT_HEADER, OPT_NO_HEADER, OPT_KEEP };
 static const struct option longopts[] = {
 	{ "events", required_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'j' },
+	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "tree", no_argument, NULL, 't' },
 	{ "context", no_argument, NULL, OPT_CONTEXT },
 	{ "numeric", no_argument, NULL, OPT_NUMERIC },
@@ -127,21 +153,122 @@ static const struct option longopts[] = {
 	{ "taskstats", no_argument, NULL, OPT_TASKSTATS },
 	{ "journal", no_argument, NULL, OPT_JOURNAL },
 	{ "ready-file", required_argument, NULL, OPT_READY_FILE },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "metrics-interval", required_argument, NULL, OPT_METRICS_INTERVAL },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "exclude-comm", required_argument, NULL, OPT_EXCLUDE_COMM },
+	{ "user", required_argument, NULL, OPT_USER },
+	{ "cgroup", required_argument, NULL, OPT_CGROUP },
+	{ "unit", required_argument, NULL, OPT_UNIT },
+	{ "container", required_argument, NULL, OPT_CONTAINER },
+	{ "no-threads", no_argument, NULL, OPT_NO_THREADS },
+	{ "time", required_argument, NULL, OPT_TIME },
+	{ "header", no_argument, NULL, OPT_HEADER },
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER },
 	{ "version", no_argument, NULL, 'V' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
+static const char *const time_names[] = {
+	[TIME_FORMAT_LOCAL] = "local", [TIME_FORMAT_UTC] = "utc", [TIME_FORMAT_ISO] = "iso",
+	[TIME_FORMAT_RELATIVE] = "relative", [TIME_FORMAT_NONE] = "none",
+};
+
+/* The filters of select.c; -1 if c is not one of them. */
+static int parse_select(struct options *opt, int c)
+{
+	static const struct {
+		int c;
+		enum select_filter which;
+		const char *name;
+	} filters[] = {
+		{ OPT_COMM, SELECT_COMM, "--comm" },
+		{ OPT_EXCLUDE_COMM, SELECT_EXCLUDE_COMM, "--exclude-comm" },
+		{ OPT_USER, SELECT_USER, "--user" },
+		{ OPT_CGROUP, SELECT_CGROUP, "--cgroup" },
+		{ OPT_UNIT, SELECT_UNIT, "--unit" },
+		{ OPT_CONTAINER, SELECT_CONTAINER, "--container" },
+	};
+	const char *why;
+
+	for (size_t i = 0; i < sizeof(filters) / sizeof(filters[0]); i++) {
+		if (filters[i].c != c)
+			continue;
+		why = select_add(&opt->select, filters[i].which, optarg);
+		return why ? bad(filters[i].name, optarg, why) : 0;
+	}
+	return -1;
+}
+
+/*
+ * The output mode is one choice: the option that made it (for the
+ * message refusing a second one), NULL while none did.
+ */
+static const char *format_option;
+static char format_option_buf[32];
+static bool metrics_interval_given;
+
+static int set_format(struct options *opt, enum format format, const char *option)
+{
+	if (format_option && opt->format != format) {
+		fprintf(stderr, "%s: %s and %s ask for two output formats: give one\n",
+			PROGRAM, format_option, option);
+		return 2;
+	}
+	if (!format_option) {
+		snprintf(format_option_buf, sizeof(format_option_buf), "%s", option);
+		format_option = format_option_buf;
+	}
+	opt->format = format;
+	opt->json = format == FORMAT_JSON;
+	return -1;
+}
+
+static int parse_format(struct options *opt, const char *value)
+{
+	char option[32];
+
+	snprintf(option, sizeof(option), "--format=%s", value);
+	if (strcmp(value, "human") == 0)
+		return set_format(opt, FORMAT_HUMAN, option);
+	if (strcmp(value, "json") == 0)
+		return set_format(opt, FORMAT_JSON, option);
+	if (strcmp(value, "ecs") == 0)
+		return set_format(opt, FORMAT_ECS, option);
+	return bad("--format", value, "expected human, json or ecs");
+}
+
 /*
  * One option; returns -1 to go on, or the exit status. A switch with a
  * case an option: long, but each case stands alone.
  */
-static int parse_one(struct options *opt, int c, char **argv, const char **color)
+static int parse_one(struct options *opt, int c, char **argv, const char **color,
+		     int *header)
 {
 	unsigned long v;
 	char *end;
+	int r;
 
+	r = parse_select(opt, c);
+	if (r >= 0)
+		return r ? r : -1;
 	switch (c) {
+	case OPT_NO_THREADS:
+		opt->select.no_threads = true;
+		break;
+	case OPT_TIME:
+		for (r = 0; r <= TIME_FORMAT_NONE; r++)
+			if (!strcmp(optarg, time_names[r]))
+				break;
+		if (r > TIME_FORMAT_NONE)
+			return bad("--time", optarg, "expected local, utc, iso, relative or none");
+		opt->time = (enum time_format)r;
+		break;
+	case OPT_HEADER:
+	case OPT_NO_HEADER:
+		*header = c == OPT_HEADER;
+		break;
 	case 'e':
 		if (garlic_events_parse(optarg, &opt->events) < 0)
 			return bad("--events", optarg,
@@ -149,8 +276,9 @@ static int parse_one(struct options *opt, int c, char **argv, const char **color
 				   "comm,coredump,exit,nonzero_exit or all");
 		break;
 	case 'j':
-		opt->json = true;
-		break;
+		return set_format(opt, FORMAT_JSON, "--json");
+	case OPT_FORMAT:
+		return parse_format(opt, optarg);
 	case 't':
 		opt->tree = true;
 		break;
@@ -231,6 +359,20 @@ static int parse_one(struct options *opt, int c, char **argv, const char **color
 			return bad("--ready-file", optarg, "expected a file name");
 		opt->ready_file = optarg;
 		break;
+	case OPT_METRICS_FILE:
+		if (!*optarg)
+			return bad("--metrics-file", optarg, "expected a file name");
+		opt->metrics_file = optarg;
+		break;
+	case OPT_METRICS_INTERVAL:
+		errno = 0;
+		opt->metrics_interval = strtod(optarg, &end);
+		if (errno || *end || end == optarg || !(opt->metrics_interval >= 0.01) ||
+		    opt->metrics_interval > 86400)
+			return bad("--metrics-interval", optarg,
+				   "expected seconds, 0.01 to 86400");
+		metrics_interval_given = true;
+		break;
 	case 'V':
 		printf("%s %s\n", PROGRAM, PACKAGE_VERSION);
 		return 0;
@@ -249,10 +391,47 @@ static int parse_one(struct options *opt, int c, char **argv, const char **color
 	return -1;
 }
 
+/*
+ * One output mode: the journal is one of its own, so a format, a file
+ * or --quiet beside it would be ignored (or, for --output, leave an
+ * empty file behind): refused instead. Colour is for human lines only:
+ * asked for always elsewhere, it is refused; auto and never are no-ops.
+ */
+static int check_mode(const struct options *opt, const char *color)
+{
+	const char *other = NULL;
+
+	if (opt->journal && opt->quiet) {
+		fprintf(stderr, "%s: --journal and --quiet contradict: --quiet writes no events, "
+				"--journal writes each one\n", PROGRAM);
+		return 2;
+	}
+	if (opt->journal)
+		other = format_option ? format_option : opt->output ? "--output" : NULL;
+	if (other) {
+		fprintf(stderr, "%s: --journal and %s contradict: the journal is the output, "
+				"give one\n", PROGRAM, other);
+		return 2;
+	}
+	if (strcmp(color, "always") == 0 && (opt->journal || opt->format != FORMAT_HUMAN)) {
+		fprintf(stderr, "%s: --color=always and %s contradict: colour is for human "
+				"output only\n", PROGRAM,
+			opt->journal ? "--journal" : format_option);
+		return 2;
+	}
+	if (metrics_interval_given && !opt->metrics_file) {
+		fprintf(stderr, "%s: --metrics-interval needs --metrics-file\n", PROGRAM);
+		return 2;
+	}
+	return -1;
+}
+
 /* What only the options together can tell, and colour's final word. */
-static int check_all(struct options *opt, int argc, char **argv, const char *color)
+static int check_all(struct options *opt, int argc, char **argv, const char *color,
+		     int header)
 {
 	pid_t tgid;
+	int r;
 
 	/* Option scanning stops at "--" or at the first argument that is not one. */
 	if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
@@ -267,6 +446,9 @@ static int check_all(struct options *opt, int argc, char **argv, const char *col
 			argv[optind]);
 		return 2;
 	}
+	r = check_mode(opt, color);
+	if (r >= 0)
+		return r;
 	if (opt->command && opt->pid) {
 		fprintf(stderr, "%s: --pid cannot go with a COMMAND\n", PROGRAM);
 		return 2;
@@ -295,25 +477,37 @@ static int check_all(struct options *opt, int argc, char **argv, const char *col
 	if (strcmp(color, "always") == 0)
 		opt->color = true;
 	else if (strcmp(color, "auto") == 0)
-		opt->color = !opt->json && !opt->output && isatty(STDOUT_FILENO) &&
+		opt->color = opt->format == FORMAT_HUMAN && !opt->journal && !opt->output &&
+			     isatty(STDOUT_FILENO) &&
 			    !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
-	if (opt->json)
+	if (opt->format != FORMAT_HUMAN)
 		opt->color = false;
+	/* A log is read later, maybe another day: its lines carry the date. */
+	opt->time_date = opt->output != NULL;
+	/* Like ps: a header for a person at a terminal, none for a program. */
+	if (header >= 0)
+		opt->header = header;
+	else
+		opt->header = !opt->output && !opt->quiet && isatty(STDOUT_FILENO);
+	if (opt->json || opt->journal)
+		opt->header = false;
 	return -1;
 }
 
 int options_parse(struct options *opt, int argc, char **argv)
 {
 	const char *color = "auto";
-	int c, r;
+	int c, r, header = -1;
 
 	/* 10 ms: nobody notices, and a storm costs a fraction of the CPU. */
-	*opt = (struct options){ .latency_ms = 10 };
+	*opt = (struct options){ .latency_ms = 10, .metrics_interval = 15 };
+	format_option = NULL;
+	metrics_interval_given = false;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:e:jtp:cn:d:o:sqVhl:", longopts, NULL)) != -1) {
-		r = parse_one(opt, c, argv, &color);
+		r = parse_one(opt, c, argv, &color, &header);
 		if (r >= 0)
 			return r;
 	}
-	return check_all(opt, argc, argv, color);
+	return check_all(opt, argc, argv, color, header);
 }

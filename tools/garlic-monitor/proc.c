@@ -219,6 +219,25 @@ pid_t proc_read_ppid(pid_t pid)
 	return ppid;
 }
 
+uint64_t proc_read_start_ticks(pid_t pid)
+{
+	char path[40], buf[1024], *paren;
+	unsigned long long ticks;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	n = read_file(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	/* Field 22: the 19 fields after the name's ')' come first. */
+	if (!paren || sscanf(paren + 1, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
+					 " %*s %*s %*s %*s %*s %*s %llu", &ticks) != 1)
+		return 0;
+	return ticks;
+}
+
 struct parent_of {
 	pid_t pid, ppid;
 };

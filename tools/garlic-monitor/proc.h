@@ -21,6 +21,12 @@ struct proc {
 	unsigned int threads;	/* followed: live threads besides the leader */
 	bool in_tree;		/* seen at its fork or first exec: --tree depth counts */
 	char comm[16];		/* its name as last learnt; "" unknown */
+	uint64_t start_ticks;	/* the kernel's start time (/proc/PID/stat), learnt
+				   by ecs.c; 0: not yet */
+	/* select.c's filters: inherited at fork, updated at exec and uid */
+	uint32_t ruid;
+	int8_t ruid_state;	/* 1 known, -1 unreadable, 0 not asked yet */
+	int8_t cgroup_match;	/* --cgroup/--unit/--container: 1, -1 no, 0 not known */
 };
 
 void proc_table_init(void);
@@ -55,6 +61,11 @@ bool proc_read_comm(pid_t pid, char *comm);
 void proc_set_comm(struct proc *p, const char *name, size_t n);
 /* The parent of pid from /proc (for processes born before we listened). */
 pid_t proc_read_ppid(pid_t pid);
+/*
+ * The process's start time as /proc/PID/stat gives it (clock ticks after
+ * boot, CLOCK_BOOTTIME); 0 if it is gone.
+ */
+uint64_t proc_read_start_ticks(pid_t pid);
 /*
  * --pid --children: marks the descendants root already has as tracked,
  * from /proc, since no fork event will ever name them; after a loss,

@@ -12,8 +12,10 @@ void sink_pick(struct sink *sk, const struct options *opt, struct out *out)
 	*sk = (struct sink){ .opt = opt, .out = out };
 	if (opt->journal)
 		journal_sink(sk);
-	else if (opt->json)
+	else if (opt->format == FORMAT_JSON)
 		json_sink(sk);
+	else if (opt->format == FORMAT_ECS)
+		ecs_sink(sk);
 	else
 		human_sink(sk);
 	/* The journal writes even with --quiet, as it always did. */

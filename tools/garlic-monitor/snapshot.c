@@ -13,12 +13,16 @@
 
 uint32_t exec_fields(const struct options *opt)
 {
-	/* Read for every exec in a storm: only what the line shows. */
-	uint32_t fields = GARLIC_PROCESS_ARGV | GARLIC_PROCESS_IDS | GARLIC_PROCESS_STAT;
+	/*
+	 * Read for every exec in a storm: only what the line shows. The
+	 * name alone (COMM) costs a third of stat, whose formatting was the
+	 * largest cost of a human line's snapshot (bench/RESULTS.md).
+	 */
+	uint32_t fields = GARLIC_PROCESS_ARGV | GARLIC_PROCESS_IDS | GARLIC_PROCESS_COMM;
 
-	if (opt->context || opt->json || opt->journal)
+	if (opt->context || opt->json || opt->journal || opt->format == FORMAT_ECS)
 		fields |= GARLIC_PROCESS_EXE | GARLIC_PROCESS_CWD | GARLIC_PROCESS_CGROUP |
-			  GARLIC_PROCESS_NSPID;
+			  GARLIC_PROCESS_NSPID | GARLIC_PROCESS_STAT;
 	return fields;
 }
 
@@ -118,7 +122,8 @@ bool exec_name(const struct exec_info *x, char *comm)
 	comm[0] = '\0';
 	if (!p)
 		return false;
-	if (p->stat_state == GARLIC_PROCESS_OK && p->comm[0])
+	if ((p->comm_state == GARLIC_PROCESS_OK || p->stat_state == GARLIC_PROCESS_OK) &&
+	    p->comm[0])
 		memcpy(comm, p->comm, 16);
 	else if (p->exe_state == GARLIC_PROCESS_OK)
 		basename_comm(p->exe, strlen(p->exe), comm);
