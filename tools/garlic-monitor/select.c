@@ -180,6 +180,14 @@ static int8_t cgroup_verdict(const struct selection *s, const struct garlic_proc
 static void learn_from(const struct selection *s, struct proc *p,
 		       const struct garlic_process *gp)
 {
+	/*
+	 * Exec'd again before it was read: /proc showed the later program's
+	 * ids and cgroup (a shell that moved itself into a cgroup, then
+	 * exec'd). This exec keeps what the process had; the next one, with
+	 * its own snapshot, decides anew.
+	 */
+	if (gp && gp->argv_state == GARLIC_PROCESS_REPLACED)
+		return;
 	if (s->n_users && gp && gp->ids_state == GARLIC_PROCESS_OK) {
 		p->ruid = gp->ruid;
 		p->ruid_state = 1;
