@@ -99,10 +99,11 @@ example() {
 	: "${run:=/bin/true}"
 	(cd "$d" && while [ ! -e "$d/stop" ]; do sh -c "$run" >/dev/null 2>&1; sleep 0.02; done) &
 	maker=$!
-	# An example without --count or --duration is stopped as a person
-	# would, with SIGINT, once it has printed what it says.
+	# An example without --count, --duration or -- COMMAND (which end
+	# it) is stopped as a person would, with SIGINT, once it has printed
+	# what it says.
 	ends=
-	case $cmd in *--count*|*--duration*) ends=1 ;; esac
+	case $cmd in *--count*|*--duration*|*" -- "*) ends=1 ;; esac
 	i=0
 	while [ $i -lt 600 ] && [ ! -e "$d/rc" ]; do
 		if [ -z "$ends" ] && [ -s "$d/ready" ] && met "$d"; then
@@ -118,8 +119,9 @@ example() {
 	[ -e "$d/rc" ] || kill -KILL "$(cat "$d/ready" 2>/dev/null)" 2>/dev/null
 	wait $runner
 	rc=$(cat "$d/rc" 2>/dev/null)
-	[ "$rc" = 0 ] && met "$d" && absent "$d" && return 0
-	diag "status ${rc:-none}; stderr: $(head -c 300 "$d/stderr")"
+	want=$(directive "$d" status)
+	[ "$rc" = "${want:-0}" ] && met "$d" && absent "$d" && return 0
+	diag "status ${rc:-none} (expected ${want:-0}); stderr: $(head -c 300 "$d/stderr")"
 	diag "stdout: $(head -3 "$d/stdout")"
 	diag "expected: $(cat "$d/tests")"
 	return 1
