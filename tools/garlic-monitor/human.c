@@ -239,16 +239,11 @@ static const char *unavailable_text(const char *why)
 	return "[unreadable]";
 }
 
-/*
- * The exec detail: argv word by word, "…" when cut; or, argv gone, what
- * still names the program. Then who runs it and, with --context, where.
- */
-static void out_exec(struct out *o, const struct options *opt, const struct row *s)
+/* argv word by word, "…" when cut; or, argv gone, what still names the program. */
+static void out_exec_argv(struct out *o, const struct row *s)
 {
-	const struct exec_info *x = s->exec;
-	const struct garlic_process *p = x->proc;
+	const struct garlic_process *p = s->exec->proc;
 	const char *why = s->argv_why;
-	bool first = true;
 
 	if (!why && p->argc == 0) {
 		/* It emptied its own command line (prctl(PR_SET_MM)). */
@@ -280,6 +275,36 @@ static void out_exec(struct out *o, const struct options *opt, const struct row 
 			out_str(o, "(name unknown)");
 		}
 	}
+}
+
+/* --context: where it runs. */
+static void out_exec_context(struct out *o, const struct exec_info *x, bool *first)
+{
+	const struct garlic_process *p = x->proc;
+
+	if (p->exe_state == GARLIC_PROCESS_OK)
+		out_kv(o, "exe", p->exe, strlen(p->exe), first);
+	if (p->cwd_state == GARLIC_PROCESS_OK)
+		out_kv(o, "cwd", p->cwd, strlen(p->cwd), first);
+	if (p->cgroup_state == GARLIC_PROCESS_OK)
+		out_kv(o, "cgroup", p->cgroup, strlen(p->cgroup), first);
+	if (x->unit)
+		out_kv(o, "unit", x->unit, x->unit_len, first);
+	if (x->container)
+		out_kv(o, "container", x->container, 64, first);
+	if (p->nspid_state == GARLIC_PROCESS_OK && p->ns_level > 0) {
+		out_key(o, "nspid", first);
+		out_u64(o, (uint32_t)p->ns_pid);
+	}
+}
+
+/* The exec detail: what ran, then who runs it and, with --context, where. */
+static void out_exec(struct out *o, const struct options *opt, const struct row *s)
+{
+	const struct garlic_process *p = s->exec->proc;
+	bool first = true;
+
+	out_exec_argv(o, s);
 	/* Another program's, or nothing to tell. */
 	if (!p || p->argv_state == GARLIC_PROCESS_REPLACED)
 		return;
@@ -288,25 +313,15 @@ static void out_exec(struct out *o, const struct options *opt, const struct row 
 		if (p->ruid != p->euid)
 			out_user(o, "ruser", p->ruid, &first);
 	}
-	if (!opt->context)
-		return;
-	if (p->exe_state == GARLIC_PROCESS_OK)
-		out_kv(o, "exe", p->exe, strlen(p->exe), &first);
-	if (p->cwd_state == GARLIC_PROCESS_OK)
-		out_kv(o, "cwd", p->cwd, strlen(p->cwd), &first);
-	if (p->cgroup_state == GARLIC_PROCESS_OK)
-		out_kv(o, "cgroup", p->cgroup, strlen(p->cgroup), &first);
-	if (x->unit)
-		out_kv(o, "unit", x->unit, x->unit_len, &first);
-	if (x->container)
-		out_kv(o, "container", x->container, 64, &first);
-	if (p->nspid_state == GARLIC_PROCESS_OK && p->ns_level > 0) {
-		out_key(o, "nspid", &first);
-		out_u64(o, (uint32_t)p->ns_pid);
-	}
+	if (opt->context)
+		out_exec_context(o, s->exec, &first);
 }
 
-/* What happened, after the columns. A case an event kind. */
+/*
+ * What happened, after the columns. A case an event kind: long, but each
+ * case is a few lines that stand alone, and a table of handlers would only
+ * spread one line's format over nine functions.
+ */
 static void human_detail(struct out *o, const struct options *opt, const struct row *s)
 {
 	const struct garlic_event *ev = s->ev;

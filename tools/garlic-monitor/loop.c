@@ -15,6 +15,8 @@
 
 #include <garlic/process.h>
 
+#include "command.h"
+#include "follow.h"
 #include "loop.h"
 #include "metrics.h"
 #include "notify.h"
@@ -44,6 +46,10 @@ struct monitor {
 	struct garlic_exit_joiner *joiner;
 	struct sink sink;	/* where events go, picked once */
 	bool stop;
+	bool ending;		/* what is followed is gone: read what is queued, then stop */
+	struct follow follow;	/* --pid, --children, COMMAND */
+	struct command cmd;	/* -- COMMAND */
+	int signals_seen;	/* SIGINT and SIGTERM handled, with COMMAND */
 	bool selecting;		/* a filter of select.c is set */
 	uint32_t exec_fields;	/* what an exec line shows */
 	struct exec_info exec;	/* the exec being shown */
@@ -67,18 +73,6 @@ static bool wanted(const struct options *opt, const struct garlic_event *ev)
 		return true;
 	return ev->type == GARLIC_EVENT_EXIT && (mask & GARLIC_EVENT_NONZERO_EXIT) &&
 	       ev->exit.exit_code != 0;
-}
-
-static bool is_followed(const struct options *opt, pid_t tgid)
-{
-	const struct proc *p;
-
-	if (!opt->pid || tgid == opt->pid)
-		return true;
-	if (!opt->children)
-		return false;
-	p = proc_find(tgid);
-	return p && p->tracked;
 }
 
 /*
@@ -108,10 +102,13 @@ static struct proc *book(struct monitor *m, const struct garlic_event *ev)
 		/* Depth counts from what was already running when we started. */
 		p->depth = parent && parent->in_tree ? parent->depth + 1 : 0;
 		p->in_tree = true;
-		p->tracked = m->opt->children &&
-			     (ev->fork.parent_tgid == m->opt->pid || (parent && parent->tracked));
+		if (follow_fork(&m->follow, ev, parent))
+			proc_follow(p);
 		/* A child is its parent's namesake until it execs or renames itself. */
 		memcpy(p->comm, name, sizeof(name));
+		/* Followed, but the kernel's parent is not its creator (CLONE_PARENT). */
+		if (p->tracked && !(parent && parent->tracked) && proc_read_comm(p->pid, name))
+			memcpy(p->comm, name, sizeof(name));
 		return p;
 	case GARLIC_EVENT_EXEC:
 		p = proc_find(ev->exec.process_tgid);
@@ -169,7 +166,7 @@ static int on_exit_paired(const struct garlic_event *ev, const struct garlic_tas
 
 	if (!m->stop)
 		show_event(m, ev, proc_find(ev->pid), stats);
-	proc_remove(ev->pid);
+	follow_exit(&m->follow, ev, proc_find(ev->pid));
 	return 0;
 }
 
@@ -186,9 +183,7 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 	struct monitor *m = userdata;
 	const struct options *opt = m->opt;
 	bool process_exit = event_process_exit(ev);
-	bool show = wanted(opt, ev) &&
-		    (is_followed(opt, event_tgid(ev)) ||
-		     (ev->type == GARLIC_EVENT_FORK && is_followed(opt, ev->fork.parent_tgid)));
+	bool show = wanted(opt, ev) && follow_shows(&m->follow, event_tgid(ev));
 	struct proc *p;
 
 	/* An exec not shown is read only for its name (when the library did not). */
@@ -196,6 +191,11 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 		exec_snapshot(&m->exec, ev, show ? m->exec_fields : GARLIC_PROCESS_COMM |
 				      select_fields(&opt->select), opt->argv_max);
 	p = book(m, ev);
+	/* Known only now: whether the child is followed; a fork of a followed process shows. */
+	if (ev->type == GARLIC_EVENT_FORK)
+		show = wanted(opt, ev) && !follow_is_root_birth(&m->follow, ev) &&
+		       (follow_shows(&m->follow, ev->fork.child_tgid) ||
+			follow_shows(&m->follow, ev->fork.parent_tgid));
 	if (m->selecting)
 		select_learn(&opt->select, ev, p, &m->exec);
 	if (show && process_exit && m->joiner) {
@@ -208,7 +208,11 @@ static int on_event(const struct garlic_event *ev, void *userdata)
 	if (ev->type == GARLIC_EVENT_EXEC)
 		exec_info_done(&m->exec);
 	if (process_exit)
-		proc_remove(ev->pid);
+		follow_exit(&m->follow, ev, proc_find(ev->pid));
+	else if (ev->pid != ev->tgid && ev->type == GARLIC_EVENT_EXIT)
+		follow_thread(&m->follow, ev, p);
+	else if (ev->type == GARLIC_EVENT_FORK && ev->fork.child_pid != ev->fork.child_tgid)
+		follow_thread(&m->follow, ev, p);
 	/* A signal ends the batch at once: what is queued is of no more use. */
 	return m->stop || stop_requested;
 }
@@ -221,6 +225,8 @@ static int on_loss(const struct garlic_loss *loss, void *userdata)
 	m->sink.lost(&m->sink, loss);
 	metrics_loss(loss);
 	out_flush(&m->out);
+	/* Exits and forks may be among the lost: ask /proc. */
+	follow_recheck(&m->follow);
 	return 0;
 }
 
@@ -270,6 +276,9 @@ static int open_listeners(struct monitor *m)
 	gopts.events = opt->events;
 	if (gopts.events && (opt->children || opt->tree))
 		gopts.events |= GARLIC_EVENT_FORK;
+	/* Following needs every fork and exit, shown or not: entries are freed at exit. */
+	if (gopts.events && (opt->pid || opt->command))
+		gopts.events |= GARLIC_EVENT_FORK | GARLIC_EVENT_EXIT;
 	/*
 	 * Lines other than exec name their process from what fork, exec and
 	 * comm taught the process table: those come too, unprinted. Exec
@@ -325,13 +334,36 @@ static int write_ready_file(const char *path)
  * One turn of the loop: flush, wait, then read what is due. Returns 0 to
  * go on, 1 to stop, -1 to stop on an error (said on stderr).
  */
+/*
+ * With COMMAND, the first SIGINT or SIGTERM is passed on to it (unless a
+ * terminal sent it, which reached COMMAND's process group already) and
+ * the monitor goes on following; a second one, or one after COMMAND
+ * ended, stops the monitor. Returns true to stop.
+ */
+static bool command_signals(struct monitor *m)
+{
+	int seen;
+
+	stop_requested = 0;
+	seen = stop_signals;
+	while (m->signals_seen < seen) {
+		m->signals_seen++;
+		if (m->cmd.ended || m->signals_seen > 1)
+			return true;
+		if (!last_stop_from_kernel)
+			kill(m->cmd.pid, last_stop_signal);
+	}
+	return false;
+}
+
 static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 {
-	struct pollfd fds[4] = {
+	struct pollfd fds[5] = {
 		{ .fd = garlic_fd(m->g), .events = POLLIN },
 		{ .fd = wake_fd, .events = POLLIN },
 		{ .fd = m->taskstats ? garlic_taskstats_fd(m->taskstats) : -1, .events = POLLIN },
 		{ .fd = m->joiner ? garlic_exit_joiner_fd(m->joiner) : -1, .events = POLLIN },
+		{ .fd = m->cmd.ended ? -1 : m->cmd.pidfd, .events = POLLIN },
 	};
 	int timeout, r;
 
@@ -344,7 +376,10 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 		return 1;
 	timeout = metrics_timeout(timeout, now_ns());
 	timeout = notify_timeout(timeout);
-	r = poll(fds, 4, timeout);
+	/* Without a pidfd (Linux < 5.3), COMMAND's end is looked for now and then. */
+	if (m->cmd.pid && m->cmd.pidfd < 0 && !m->cmd.ended && (timeout < 0 || timeout > 100))
+		timeout = 100;
+	r = poll(fds, 5, timeout);
 	if (r < 0 && errno != EINTR) {
 		fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 		return -1;
@@ -353,7 +388,9 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	/* The flags say what came; the pipe only woke us, when it did. */
 	if (fds[1].revents & POLLIN)
 		signals_drain();
-	if (stop_requested)
+	if (m->cmd.pid)
+		command_reap(&m->cmd, false);
+	if (stop_requested && (!m->cmd.pid || command_signals(m)))
 		return 1;
 	if (reopen_requested) {
 		reopen_requested = 0;
@@ -416,25 +453,40 @@ int monitor_run(const struct options *opt)
 		status = 1;
 		goto out;
 	}
-	/* After subscribing: a fork between the scan and the first read is seen. */
-	if (opt->children)
-		proc_seed_children(opt->pid);
+	/* Subscribed first: the command's fork and all after it are seen. */
+	if (opt->command && command_start(&m.cmd, opt->command) < 0) {
+		status = 1;
+		goto out;
+	}
+	follow_start(&m.follow, m.cmd.pid ? m.cmd.pid : opt->pid, opt->children, opt->keep,
+		     m.cmd.pid != 0);
 	if (opt->ready_file && write_ready_file(opt->ready_file) < 0) {
 		status = 1;
 		goto out;
 	}
 	notify_ready();
+	command_go(&m.cmd);
 	start = now_ns();
 	if (opt->duration > 0)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
 
-	while (!m.stop && !stop_requested) {
+	while (!m.stop && (!stop_requested || m.cmd.pid)) {
 		r = turn(&m, wake_fd, deadline);
 		if (r < 0)
 			status = 1;
 		if (r)
 			break;
+		if (follow_over(&m.follow) && (!m.cmd.pid || m.cmd.ended)) {
+			/* One more round for what is queued: late thread exits. */
+			m.ending = true;
+			for (int i = 0; i < 64 && !m.stop && garlic_receive(m.g) > 0; i++)
+				;
+			break;
+		}
 	}
+	if (proc_full)
+		fprintf(stderr, "%s: the process table was full of followed processes: "
+				"%lu were not followed\n", PROGRAM, proc_full);
 	/* Exits still waiting for statistics go out without them. */
 	if (m.joiner && !m.stop)
 		garlic_exit_joiner_flush(m.joiner, 1);
@@ -449,8 +501,12 @@ int monitor_run(const struct options *opt)
 		status = 1;
 	if (opt->stats)
 		stats_print(m.g, m.printed, (now_ns() - start) / 1e9);
+	/* Stopped early (--count, --duration, a signal): COMMAND runs on. */
+	if (m.cmd.ended && !status)
+		status = command_exit_status(&m.cmd);
 out:
 	notify_stopping();
+	command_close(&m.cmd);
 	garlic_exit_joiner_free(m.joiner);
 	garlic_taskstats_close(m.taskstats);
 	garlic_close(m.g);

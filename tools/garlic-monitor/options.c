@@ -12,14 +12,17 @@
 
 #include <garlic/process.h>
 
+#include "follow.h"
 #include "names.h"
 #include "options.h"
 #include "sink.h"
 
+/* One text, as the person reads it: its length is the options'. */
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [OPTION]...\n"
+		"  or:  %s [OPTION]... -- COMMAND [ARG]...\n"
 		"Print Linux process events (fork, exec, uid, gid, sid, ptrace, comm,\n"
 		"coredump, exit) as they happen, from the kernel's proc connector.\n"
 		"\n"
@@ -39,6 +42,13 @@ static void usage(FILE *f)
 		"                        131072); a cut one ends in \u2026\n"
 		"  -p, --pid PID         only events of process PID\n"
 		"  -c, --children        with --pid: its descendants too, followed through forks\n"
+		"                        (with --pid, it stops once they and the process are\n"
+		"                        gone; a thread id follows its process)\n"
+		"      --keep            with --pid: go on after the process is gone\n"
+		"  -- COMMAND [ARG]...   run COMMAND and follow it and its descendants (threads\n"
+		"                        and clone(CLONE_PARENT) children too) until all are\n"
+		"                        gone; a SIGINT or SIGTERM sent to the monitor is\n"
+		"                        passed on to COMMAND, a second one stops it at once\n"
 		"      --comm GLOB       only processes whose name or program matches GLOB\n"
 		"      --exclude-comm GLOB\n"
 		"                        none whose name or program matches GLOB\n"
@@ -56,8 +66,8 @@ static void usage(FILE *f)
 		"                        a regular file of this user's, never a symlink (new: 0600)\n"
 		"      --time FORMAT     local (default; with the date in --output files), utc,\n"
 		"                        iso, relative (seconds since the start) or none\n"
-		"      --header, --no-header\n"
-		"                        a column header first (default: on a terminal)\n"
+		"      --header          a column header first (default: on a terminal only)\n"
+		"      --no-header       no column header, not even on a terminal\n"
 		"  -s, --stats           print counts per kind, events/s, losses, the top\n"
 		"                        commands and the failed ones at the end\n"
 		"  -q, --quiet           print no events (with --stats: count only)\n"
@@ -75,8 +85,10 @@ static void usage(FILE *f)
 		"  -h, --help            print this help and exit\n"
 		"\n"
 		"Exit status: 0 when stopped (SIGINT, SIGTERM, --count, --duration, closed pipe),\n"
-		"1 when listening fails, 2 for bad options. See garlic-monitor(1).\n",
-		PROGRAM);
+		"1 when listening fails, 2 for bad options. With COMMAND: COMMAND's exit status\n"
+		"(128 + the signal when a signal killed it), 127 when it is not found.\n"
+		"See garlic-monitor(1).\n",
+		PROGRAM, PROGRAM);
 }
 
 static int bad(const char *option, const char *value, const char *why)
@@ -119,7 +131,7 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 enum { OPT_COLOR = 256, OPT_RCVBUF, OPT_TASKSTATS, OPT_JOURNAL, OPT_READY_FILE,
        OPT_ARGV_MAX, OPT_CONTEXT, OPT_NUMERIC, OPT_METRICS_FILE, OPT_METRICS_INTERVAL,
        OPT_FORMAT, OPT_COMM, OPT_EXCLUDE_COMM, OPT_USER, OPT_CGROUP, OPT_UNIT,
-       OPT_CONTAINER, OPT_NO_THREADS, OPT_TIME, OPT_HEADER, OPT_NO_HEADER };
+       OPT_CONTAINER, OPT_NO_THREADS, OPT_TIME, OPT_HEADER, OPT_NO_HEADER, OPT_KEEP };
 static const struct option longopts[] = {
 	{ "events", required_argument, NULL, 'e' },
 	{ "json", no_argument, NULL, 'j' },
@@ -130,6 +142,7 @@ static const struct option longopts[] = {
 	{ "argv-max", required_argument, NULL, OPT_ARGV_MAX },
 	{ "pid", required_argument, NULL, 'p' },
 	{ "children", no_argument, NULL, 'c' },
+	{ "keep", no_argument, NULL, OPT_KEEP },
 	{ "count", required_argument, NULL, 'n' },
 	{ "duration", required_argument, NULL, 'd' },
 	{ "output", required_argument, NULL, 'o' },
@@ -290,6 +303,9 @@ static int parse_one(struct options *opt, int c, char **argv, const char **color
 	case 'c':
 		opt->children = true;
 		break;
+	case OPT_KEEP:
+		opt->keep = true;
+		break;
 	case 'n':
 		if (!parse_ulong(optarg, ULONG_MAX, &opt->count) || opt->count == 0)
 			return bad("--count", optarg, "expected a positive number");
@@ -416,9 +432,18 @@ static int check_mode(const struct options *opt, const char *color)
 static int check_all(struct options *opt, int argc, char **argv, const char *color,
 		     int header)
 {
+	pid_t tgid;
 	int r;
 
-	if (optind < argc) {
+	/* Option scanning stops at "--" or at the first argument that is not one. */
+	if (optind > 1 && strcmp(argv[optind - 1], "--") == 0) {
+		if (optind == argc) {
+			fprintf(stderr, "%s: '--' needs a COMMAND after it (see --help)\n",
+				PROGRAM);
+			return 2;
+		}
+		opt->command = argv + optind;
+	} else if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s' (see --help)\n", PROGRAM,
 			argv[optind]);
 		return 2;
@@ -426,14 +451,29 @@ static int check_all(struct options *opt, int argc, char **argv, const char *col
 	r = check_mode(opt, color);
 	if (r >= 0)
 		return r;
-	if (opt->children && !opt->pid) {
+	if (opt->command && opt->pid) {
+		fprintf(stderr, "%s: --pid cannot go with a COMMAND\n", PROGRAM);
+		return 2;
+	}
+	if (opt->children && !opt->pid && !opt->command) {
 		fprintf(stderr, "%s: --children needs --pid\n", PROGRAM);
+		return 2;
+	}
+	if (opt->keep && !opt->pid) {
+		fprintf(stderr, "%s: --keep needs --pid\n", PROGRAM);
 		return 2;
 	}
 	/* Waiting for a pid that is not there would watch whoever gets it next. */
 	if (opt->pid && kill(opt->pid, 0) < 0 && errno == ESRCH) {
 		fprintf(stderr, "%s: --pid %d: no such process\n", PROGRAM, (int)opt->pid);
 		return 2;
+	}
+	/* Events name a thread's process; so does following it. */
+	tgid = opt->pid ? follow_tgid_of(opt->pid) : 0;
+	if (tgid > 0 && tgid != opt->pid) {
+		fprintf(stderr, "%s: --pid %d is a thread of process %d: following the process\n",
+			PROGRAM, (int)opt->pid, (int)tgid);
+		opt->pid = tgid;
 	}
 	/* NO_COLOR (no-color.org): any non-empty value turns auto colour off. */
 	if (strcmp(color, "always") == 0)
@@ -466,7 +506,7 @@ int options_parse(struct options *opt, int argc, char **argv)
 	format_option = NULL;
 	metrics_interval_given = false;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":e:jtp:cn:d:o:sqVhl:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:jtp:cn:d:o:sqVhl:", longopts, NULL)) != -1) {
 		r = parse_one(opt, c, argv, &color, &header);
 		if (r >= 0)
 			return r;

@@ -37,6 +37,8 @@ struct options {
 	bool color;
 	pid_t pid;		/* 0: every process */
 	bool children;
+	bool keep;		/* --pid: go on after the process is gone */
+	char **command;		/* -- COMMAND [ARG]...: NULL-terminated; NULL: none */
 	unsigned long count;	/* 0: no limit */
 	double duration;	/* seconds; 0: no limit */
 	const char *output;	/* NULL: stdout */

@@ -394,10 +394,11 @@ static bool shell_plain(unsigned char c)
 	       (c && strchr("_@%+=:,./-", c));
 }
 
-void out_shell_word(struct out *o, const char *str, size_t n)
+/* How a word must be quoted for a shell to read it back as it is. */
+enum shell_quoting { SHELL_PLAIN, SHELL_SINGLE, SHELL_DOLLAR };
+
+static enum shell_quoting shell_quoting(const unsigned char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
 	bool plain = n > 0, raw = true;
 
 	for (size_t i = 0; i < n; i++) {
@@ -418,25 +419,32 @@ void out_shell_word(struct out *o, const char *str, size_t n)
 		else
 			i += len - 1;
 	}
-	if (plain) {
-		out_mem(o, str, n);
-		return;
-	}
-	if (raw) {
-		size_t start = 0;
+	return plain ? SHELL_PLAIN : raw ? SHELL_SINGLE : SHELL_DOLLAR;
+}
 
-		out_char(o, '\'');
-		for (size_t i = 0; i < n; i++) {
-			if (s[i] != '\'')
-				continue;
-			out_mem(o, str + start, i - start);
-			out_str(o, "'\\''");
-			start = i + 1;
-		}
-		out_mem(o, str + start, n - start);
-		out_char(o, '\'');
-		return;
+/* 'it'\''s': single quotes, each quote in the word closed, escaped, reopened. */
+static void out_single_quoted(struct out *o, const char *str, size_t n)
+{
+	size_t start = 0;
+
+	out_char(o, '\'');
+	for (size_t i = 0; i < n; i++) {
+		if (str[i] != '\'')
+			continue;
+		out_mem(o, str + start, i - start);
+		out_str(o, "'\\''");
+		start = i + 1;
 	}
+	out_mem(o, str + start, n - start);
+	out_char(o, '\'');
+}
+
+/* $'x\ny\xff': bash's ANSI-C quoting, for control bytes and bytes not UTF-8. */
+static void out_dollar_quoted(struct out *o, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+
 	out_str(o, "$'");
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = s[i];
@@ -462,6 +470,21 @@ void out_shell_word(struct out *o, const char *str, size_t n)
 		}
 	}
 	out_char(o, '\'');
+}
+
+void out_shell_word(struct out *o, const char *str, size_t n)
+{
+	switch (shell_quoting((const unsigned char *)str, n)) {
+	case SHELL_PLAIN:
+		out_mem(o, str, n);
+		break;
+	case SHELL_SINGLE:
+		out_single_quoted(o, str, n);
+		break;
+	case SHELL_DOLLAR:
+		out_dollar_quoted(o, str, n);
+		break;
+	}
 }
 
 void out_event_done(struct out *o)

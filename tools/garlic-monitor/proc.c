@@ -18,10 +18,14 @@
 #define MAX_PROBE 64
 
 static struct proc table[TABLE_SIZE];
+static unsigned long followed_alive;
+unsigned long proc_full;
 
 void proc_table_init(void)
 {
 	memset(table, 0, sizeof(table));
+	followed_alive = 0;
+	proc_full = 0;
 }
 
 static size_t hash(pid_t pid)
@@ -42,28 +46,47 @@ struct proc *proc_find(pid_t pid)
 	return NULL;
 }
 
+/* A live followed process: its entry is what following it means. */
+static bool pinned(const struct proc *p)
+{
+	return p->pid > 0 && p->tracked && !p->exited;
+}
+
+static void proc_clear(struct proc *p, pid_t pid)
+{
+	if (pinned(p))
+		followed_alive--;
+	memset(p, 0, sizeof(*p));
+	p->pid = pid;
+}
+
 struct proc *proc_add(pid_t pid)
 {
-	size_t h = hash(pid), empty = TABLE_SIZE;
+	size_t h = hash(pid), empty = TABLE_SIZE, victim = TABLE_SIZE;
 
 	if (pid <= 0)
 		return NULL;
 	for (int i = 0; i < MAX_PROBE; i++, h = (h + 1) & (TABLE_SIZE - 1)) {
 		if (table[h].pid == pid) {
 			/* A reused pid: what we knew is about the old process. */
-			memset(&table[h], 0, sizeof(table[h]));
-			table[h].pid = pid;
+			proc_clear(&table[h], pid);
 			return &table[h];
 		}
 		if (table[h].pid <= 0 && empty == TABLE_SIZE)
 			empty = h;
 		if (table[h].pid == 0)
 			break;
+		if (victim == TABLE_SIZE && !pinned(&table[h]))
+			victim = h;
 	}
+	/* A full run: the oldest knowledge goes, but never a followed process. */
 	if (empty == TABLE_SIZE)
-		empty = hash(pid); /* full run: evict the home slot */
-	memset(&table[empty], 0, sizeof(table[empty]));
-	table[empty].pid = pid;
+		empty = victim;
+	if (empty == TABLE_SIZE) {
+		proc_full++;
+		return NULL;
+	}
+	proc_clear(&table[empty], pid);
 	return &table[empty];
 }
 
@@ -72,10 +95,40 @@ void proc_remove(pid_t pid)
 	struct proc *p = proc_find(pid);
 
 	/* A tombstone (-1) keeps later entries of the probe run reachable. */
-	if (p) {
-		memset(p, 0, sizeof(*p));
-		p->pid = -1;
+	if (p)
+		proc_clear(p, -1);
+}
+
+void proc_follow(struct proc *p)
+{
+	if (!pinned(p) && !p->exited)
+		followed_alive++;
+	p->tracked = true;
+}
+
+void proc_gone(struct proc *p)
+{
+	if (!p || p->pid <= 0)
+		return;
+	if (!p->tracked) {
+		proc_clear(p, -1);
+		return;
 	}
+	if (!p->exited)
+		followed_alive--;
+	p->exited = true;
+}
+
+unsigned long proc_followed_alive(void)
+{
+	return followed_alive;
+}
+
+void proc_each_followed(void (*fn)(struct proc *p, void *data), void *data)
+{
+	for (size_t i = 0; i < TABLE_SIZE; i++)
+		if (pinned(&table[i]))
+			fn(&table[i], data);
 }
 
 static ssize_t read_file(const char *path, char *buf, size_t size)
@@ -130,6 +183,24 @@ struct proc *proc_meet(pid_t tgid)
 	return p;
 }
 
+unsigned int proc_count_threads(pid_t pid)
+{
+	char path[40];
+	unsigned int n = 0;
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", pid);
+	dir = opendir(path);
+	if (!dir)
+		return 0;
+	while ((de = readdir(dir)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(dir);
+	return n ? n - 1 : 0;
+}
+
 pid_t proc_read_ppid(pid_t pid)
 {
 	char path[40], buf[512], *paren;
@@ -181,11 +252,6 @@ unsigned int proc_seed_children(pid_t root)
 	struct proc *p;
 	DIR *dir;
 
-	p = proc_add(root);
-	if (!p)
-		return 0;
-	p->ppid = proc_read_ppid(root);
-	proc_read_comm(root, p->comm);
 	dir = opendir("/proc");
 	if (!dir)
 		return 0;
@@ -196,6 +262,10 @@ unsigned int proc_seed_children(pid_t root)
 		pid_t ppid;
 
 		if (*end || pid <= 0 || pid == root)
+			continue;
+		/* Followed already: the events keep it. */
+		p = proc_find((pid_t)pid);
+		if (p && p->tracked)
 			continue;
 		ppid = proc_read_ppid((pid_t)pid);
 		if (ppid <= 0)
@@ -222,16 +292,18 @@ unsigned int proc_seed_children(pid_t root)
 			if (!all[i].pid)
 				continue;
 			parent = proc_find(all[i].ppid);
-			if (!parent || (!parent->tracked && parent->pid != root))
+			if (!parent || !parent->tracked || parent->exited)
 				continue;
 			depth = parent->depth + 1;
-			p = proc_add(all[i].pid);
+			p = proc_find(all[i].pid);
+			if (!p && (p = proc_add(all[i].pid)))
+				proc_read_comm(p->pid, p->comm);
 			if (!p)
 				continue;
 			p->ppid = all[i].ppid;
 			p->depth = depth;
-			p->tracked = true;
-			proc_read_comm(p->pid, p->comm);
+			p->threads = proc_count_threads(p->pid);
+			proc_follow(p);
 			all[i].pid = 0;
 			found++;
 			grew = true;

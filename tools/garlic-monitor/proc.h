@@ -13,7 +13,12 @@ struct proc {
 	pid_t ppid;
 	uint64_t start_ns;	/* fork (or first exec) timestamp; 0: unknown */
 	unsigned int depth;	/* in the observed tree */
-	bool tracked;		/* --pid --children: a descendant */
+	bool tracked;		/* followed (--pid, --children, COMMAND); never evicted
+				   while alive: set and cleared by proc_follow/proc_gone */
+	bool exited;		/* its process exit was seen; a followed entry stays for
+				   the thread exits the kernel sends after it */
+	bool leader_exited;	/* followed: its leader exited, threads remain */
+	unsigned int threads;	/* followed: live threads besides the leader */
 	bool in_tree;		/* seen at its fork or first exec: --tree depth counts */
 	char comm[16];		/* its name as last learnt; "" unknown */
 	uint64_t start_ticks;	/* the kernel's start time (/proc/PID/stat), learnt
@@ -26,8 +31,26 @@ struct proc {
 
 void proc_table_init(void);
 struct proc *proc_find(pid_t pid);
+/*
+ * A fresh entry for pid (a known one is reset: the pid was reused). A
+ * full probe run evicts an entry that is not followed, or followed but
+ * gone; NULL when every one is a live followed process (never silently:
+ * proc_full counts it).
+ */
 struct proc *proc_add(pid_t pid);
 void proc_remove(pid_t pid);
+/* Marks p followed; alive ones are counted by proc_followed_alive(). */
+void proc_follow(struct proc *p);
+/* p's process exited: a followed entry stays (exited), any other goes. */
+void proc_gone(struct proc *p);
+/* Threads of pid besides its leader, from /proc. */
+unsigned int proc_count_threads(pid_t pid);
+/* Followed processes not yet seen to exit. */
+unsigned long proc_followed_alive(void);
+/* Calls fn for each followed process not yet seen to exit. */
+void proc_each_followed(void (*fn)(struct proc *p, void *data), void *data);
+/* Adds that could not be made without evicting a live followed process. */
+extern unsigned long proc_full;
 /*
  * The process entry of tgid, made on first meeting: a process born
  * before the monitor started is named once from /proc/PID/comm.
@@ -45,7 +68,9 @@ pid_t proc_read_ppid(pid_t pid);
 uint64_t proc_read_start_ticks(pid_t pid);
 /*
  * --pid --children: marks the descendants root already has as tracked,
- * from /proc, since no fork event will ever name them. Returns how many.
+ * from /proc, since no fork event will ever name them; after a loss,
+ * finds the ones whose fork was lost. root must be followed already.
+ * Returns how many it added.
  */
 unsigned int proc_seed_children(pid_t root);
 

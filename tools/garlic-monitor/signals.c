@@ -16,16 +16,25 @@
 
 volatile sig_atomic_t stop_requested;
 volatile sig_atomic_t reopen_requested;
+volatile sig_atomic_t stop_signals;
+volatile sig_atomic_t last_stop_signal;
+volatile sig_atomic_t last_stop_from_kernel;
 static int wake_pipe[2] = { -1, -1 };
 
-static void on_signal(int signo)
+static void on_signal(int signo, siginfo_t *info, void *context)
 {
 	int saved_errno = errno;
 
-	if (signo == SIGHUP)
+	(void)context;
+	if (signo == SIGHUP) {
 		reopen_requested = 1;
-	else
+	} else {
+		/* A terminal's ^C is the kernel's: it reached the whole group. */
+		last_stop_from_kernel = info && info->si_code == SI_KERNEL;
+		last_stop_signal = signo;
+		stop_signals++;
 		stop_requested = 1;
+	}
 	/* Full pipe: a wake-up is already pending, which is all we need. */
 	(void)!write(wake_pipe[1], "", 1);
 	errno = saved_errno;
@@ -39,7 +48,8 @@ int signals_init(void)
 	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
+	sa.sa_sigaction = on_signal;
+	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
 		if (sigaction(signals[i], &sa, NULL) < 0)
