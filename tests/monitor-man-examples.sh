@@ -59,6 +59,22 @@ met() {
 	return $met_ok
 }
 
+# absent DIR: no "nostdout" line matches standard output (checked once
+# the example has ended: output only grows).
+absent() {
+	absent_ok=0
+	while IFS= read -r line; do
+		case $line in
+		"nostdout "*)
+			if grep -Eaq -- "${line#nostdout }" "$1/stdout"; then
+				diag "printed what it must not: $(grep -Ea -- "${line#nostdout }" "$1/stdout" | head -2)"
+				absent_ok=1
+			fi ;;
+		esac
+	done <"$1/tests"
+	return $absent_ok
+}
+
 # example DIR: runs the example in DIR as the page says and checks it.
 example() {
 	d=$1
@@ -83,10 +99,11 @@ example() {
 	: "${run:=/bin/true}"
 	(cd "$d" && while [ ! -e "$d/stop" ]; do sh -c "$run" >/dev/null 2>&1; sleep 0.02; done) &
 	maker=$!
-	# An example without --count or --duration is stopped as a person
-	# would, with SIGINT, once it has printed what it says.
+	# An example without --count, --duration or -- COMMAND (which end
+	# it) is stopped as a person would, with SIGINT, once it has printed
+	# what it says.
 	ends=
-	case $cmd in *--count*|*--duration*) ends=1 ;; esac
+	case $cmd in *--count*|*--duration*|*" -- "*) ends=1 ;; esac
 	i=0
 	while [ $i -lt 600 ] && [ ! -e "$d/rc" ]; do
 		if [ -z "$ends" ] && [ -s "$d/ready" ] && met "$d"; then
@@ -102,8 +119,9 @@ example() {
 	[ -e "$d/rc" ] || kill -KILL "$(cat "$d/ready" 2>/dev/null)" 2>/dev/null
 	wait $runner
 	rc=$(cat "$d/rc" 2>/dev/null)
-	[ "$rc" = 0 ] && met "$d" && return 0
-	diag "status ${rc:-none}; stderr: $(head -c 300 "$d/stderr")"
+	want=$(directive "$d" status)
+	[ "$rc" = "${want:-0}" ] && met "$d" && absent "$d" && return 0
+	diag "status ${rc:-none} (expected ${want:-0}); stderr: $(head -c 300 "$d/stderr")"
 	diag "stdout: $(head -3 "$d/stdout")"
 	diag "expected: $(cat "$d/tests")"
 	return 1
