@@ -157,5 +157,19 @@ hup() {
 }
 ok "--output appends, and is reopened on SIGHUP after a rename" hup
 
+# Idle is asleep: a second of waiting costs next to no CPU, with stdin
+# (which a background job has as /dev/null: always readable) left alone.
+idle_cpu() {
+	start "$tmp/idle" --events ptrace --latency 0 </dev/null
+	sleep 1
+	# utime + stime, in clock ticks (fields 14 and 15; comm has no spaces here).
+	ticks=$(awk '{ print $14 + $15 }' "/proc/$mon/stat")
+	stop || return 1
+	[ "$ticks" -lt 25 ] && return 0
+	diag "an idle monitor used $ticks clock ticks of CPU in one second"
+	return 1
+}
+ok "an idle monitor sleeps (no busy poll, stdin not watched)" idle_cpu
+
 calm
 done_testing

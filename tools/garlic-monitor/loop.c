@@ -363,7 +363,7 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 		{ .fd = wake_fd, .events = POLLIN },
 		{ .fd = m->taskstats ? garlic_taskstats_fd(m->taskstats) : -1, .events = POLLIN },
 		{ .fd = m->joiner ? garlic_exit_joiner_fd(m->joiner) : -1, .events = POLLIN },
-		{ .fd = m->cmd.ended ? -1 : m->cmd.pidfd, .events = POLLIN },
+		{ .fd = m->cmd.pid && !m->cmd.ended ? m->cmd.pidfd : -1, .events = POLLIN },
 	};
 	int timeout, r;
 
@@ -431,6 +431,8 @@ int monitor_run(const struct options *opt)
 	int wake_fd, r, status = 0;
 
 	m.opt = opt;
+	/* No command yet: no pidfd (0 would be stdin, polled and closed). */
+	m.cmd.pidfd = -1;
 	notify_init();
 	r = out_open(&m.out, opt->output);
 	if (r < 0) {
