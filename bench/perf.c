@@ -12,7 +12,7 @@
  *
  * usage: perf [--quick] [--reps N] [--scenarios NAME,...]
  *             [--listeners raw,garlic,garlic10,libnl,monitor-json,monitor,forkstat,
- *                          monitor-journal]
+ *                          monitor-journal,monitor-ecs,monitor-metrics]
  *             [--results FILE]
  * Paths are relative to the build directory (run it from there).
  */
@@ -60,6 +60,9 @@ static struct listener listeners[] = {
 	{ .name = "monitor", .argv = { "tools/garlic-monitor/garlic-monitor" }, .stop_signal = SIGINT },
 	/* Named only: it needs a journald (its own CPU is not counted here). */
 	{ .name = "monitor-journal", .argv = { "tools/garlic-monitor/garlic-monitor", "--journal" }, .stop_signal = SIGINT, .optional = true },
+	/* Named only: the fleet's two other outputs (docs/fleet.md). */
+	{ .name = "monitor-ecs", .argv = { "tools/garlic-monitor/garlic-monitor", "--format=ecs" }, .stop_signal = SIGINT, .optional = true },
+	{ .name = "monitor-metrics", .argv = { "tools/garlic-monitor/garlic-monitor", "--quiet", "--metrics-file", "/tmp/garlic-bench-metrics.prom", "--metrics-interval", "1" }, .stop_signal = SIGINT, .optional = true },
 	{ .name = "forkstat", .argv = { "/usr/bin/forkstat", "-e", "all" }, .stop_signal = SIGINT },
 };
 #define NLISTENERS (sizeof(listeners) / sizeof(listeners[0]))
