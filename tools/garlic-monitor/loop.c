@@ -331,10 +331,6 @@ static int write_ready_file(const char *path)
 }
 
 /*
- * One turn of the loop: flush, wait, then read what is due. Returns 0 to
- * go on, 1 to stop, -1 to stop on an error (said on stderr).
- */
-/*
  * With COMMAND, the first SIGINT or SIGTERM is passed on to it (unless a
  * terminal sent it, which reached COMMAND's process group already) and
  * the monitor goes on following; a second one, or one after COMMAND
@@ -356,6 +352,50 @@ static bool command_signals(struct monitor *m)
 	return false;
 }
 
+/* How long the turn may sleep: -1 for ever, -2 when --duration is over. */
+static int turn_timeout(const struct monitor *m, uint64_t deadline)
+{
+	int timeout = wait_timeout(deadline);
+
+	if (timeout == -2)
+		return -2;
+	timeout = metrics_timeout(timeout, now_ns());
+	timeout = notify_timeout(timeout);
+	/* Without a pidfd (Linux < 5.3), COMMAND's end is looked for now and then. */
+	if (m->cmd.pid && m->cmd.pidfd < 0 && !m->cmd.ended && (timeout < 0 || timeout > 100))
+		timeout = 100;
+	return timeout;
+}
+
+/*
+ * What woke us besides events: signals, COMMAND's end, SIGHUP's re-open.
+ * Returns 0 to go on, 1 to stop, -1 to stop on an error.
+ */
+static int turn_signals(struct monitor *m, bool woken)
+{
+	/* The flags say what came; the pipe only woke us, when it did. */
+	if (woken)
+		signals_drain();
+	if (m->cmd.pid)
+		command_reap(&m->cmd, false);
+	if (stop_requested && (!m->cmd.pid || command_signals(m)))
+		return 1;
+	if (reopen_requested) {
+		reopen_requested = 0;
+		/* Going on in the rotated file would write where no one looks. */
+		if (out_reopen(&m->out) < 0) {
+			fprintf(stderr, "%s: reopening %s on SIGHUP: %s; stopping\n", PROGRAM,
+				m->opt->output, m->out.why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * One turn of the loop: flush, wait, then read what is due. Returns 0 to
+ * go on, 1 to stop, -1 to stop on an error (said on stderr).
+ */
 static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 {
 	struct pollfd fds[5] = {
@@ -371,44 +411,22 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	out_flush(&m->out);
 	if (m->out.broken || m->out.error)
 		return 1;
-	timeout = wait_timeout(deadline);
+	timeout = turn_timeout(m, deadline);
 	if (timeout == -2)
 		return 1;
-	timeout = metrics_timeout(timeout, now_ns());
-	timeout = notify_timeout(timeout);
-	/* Without a pidfd (Linux < 5.3), COMMAND's end is looked for now and then. */
-	if (m->cmd.pid && m->cmd.pidfd < 0 && !m->cmd.ended && (timeout < 0 || timeout > 100))
-		timeout = 100;
 	r = poll(fds, 5, timeout);
 	if (r < 0 && errno != EINTR) {
 		fprintf(stderr, "%s: poll: %s\n", PROGRAM, strerror(errno));
 		return -1;
 	}
 	notify_watchdog();
-	/* The flags say what came; the pipe only woke us, when it did. */
-	if (fds[1].revents & POLLIN)
-		signals_drain();
-	if (m->cmd.pid)
-		command_reap(&m->cmd, false);
-	if (stop_requested && (!m->cmd.pid || command_signals(m)))
-		return 1;
-	if (reopen_requested) {
-		reopen_requested = 0;
-		r = out_reopen(&m->out);
-		/* Going on in the rotated file would write where no one looks. */
-		if (r < 0) {
-			fprintf(stderr, "%s: reopening %s on SIGHUP: %s; stopping\n", PROGRAM,
-				m->opt->output, m->out.why);
-			return -1;
-		}
-	}
+	r = turn_signals(m, fds[1].revents & POLLIN);
+	if (r)
+		return r;
 	/* Statistics first: the kernel sends them before the exit event. */
-	if (m->taskstats && (fds[2].revents & POLLIN)) {
-		r = garlic_taskstats_receive(m->taskstats);
-		if (r == -ENOBUFS)
-			fprintf(stderr, "%s: exit statistics were lost (receive buffer full)\n",
-				PROGRAM);
-	}
+	if (m->taskstats && (fds[2].revents & POLLIN) &&
+	    garlic_taskstats_receive(m->taskstats) == -ENOBUFS)
+		fprintf(stderr, "%s: exit statistics were lost (receive buffer full)\n", PROGRAM);
 	/*
 	 * One bounded batch per turn, never "until empty": under a storm
 	 * that would never end, and signals and --duration would wait.
@@ -424,54 +442,84 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	return 0;
 }
 
+/*
+ * Everything before the first turn: the outputs (the journal probed
+ * before anything is written), the subscription, then COMMAND, released
+ * once the ready file says we listen. Returns 0, or the exit status.
+ */
+static int start_up(struct monitor *m, int *wake_fd)
+{
+	const struct options *opt = m->opt;
+
+	if (out_open(&m->out, opt->output) < 0) {
+		fprintf(stderr, "%s: --output %s: %s\n", PROGRAM, opt->output, m->out.why);
+		return 1;
+	}
+	sink_pick(&m->sink, opt, &m->out);
+	if (sink_start(&m->sink) < 0 || metrics_start(opt, now_ns()) < 0)
+		return 1;
+	proc_table_init();
+	*wake_fd = signals_init();
+	if (*wake_fd < 0) {
+		fprintf(stderr, "%s: setting up signals: %s\n", PROGRAM, strerror(-*wake_fd));
+		return 1;
+	}
+	if (open_listeners(m) < 0)
+		return 1;
+	/* Subscribed first: the command's fork and all after it are seen. */
+	if (opt->command && command_start(&m->cmd, opt->command) < 0)
+		return 1;
+	follow_start(&m->follow, m->cmd.pid ? m->cmd.pid : opt->pid, opt->children, opt->keep,
+		     m->cmd.pid != 0);
+	if (opt->ready_file && write_ready_file(opt->ready_file) < 0)
+		return 1;
+	notify_ready();
+	command_go(&m->cmd);
+	return 0;
+}
+
+/* Everything after the last turn; the exit status, from status so far. */
+static int finish(struct monitor *m, int status, uint64_t start)
+{
+	if (proc_full)
+		fprintf(stderr, "%s: the process table was full of followed processes: "
+				"%lu were not followed\n", PROGRAM, proc_full);
+	/* Exits still waiting for statistics go out without them. */
+	if (m->joiner && !m->stop)
+		garlic_exit_joiner_flush(m->joiner, 1);
+	out_flush(&m->out);
+	if (m->out.error && !m->out.broken) {
+		fprintf(stderr, "%s: writing output: %s\n", PROGRAM, strerror(m->out.error));
+		status = 1;
+	}
+	if (m->sink.finish(&m->sink) < 0)
+		status = 1;
+	if (metrics_finish(m->g) < 0)
+		status = 1;
+	if (m->opt->stats)
+		stats_print(m->g, m->printed, (now_ns() - start) / 1e9);
+	/* Stopped early (--count, --duration, a signal): COMMAND runs on. */
+	if (m->cmd.ended && !status)
+		status = command_exit_status(&m->cmd);
+	return status;
+}
+
 int monitor_run(const struct options *opt)
 {
 	static struct monitor m; /* the output buffer is large: not on the stack */
 	uint64_t start, deadline = 0;
-	int wake_fd, r, status = 0;
+	int wake_fd = -1, r, status;
 
 	m.opt = opt;
 	/* No command yet: no pidfd (0 would be stdin, polled and closed). */
 	m.cmd.pidfd = -1;
 	notify_init();
-	r = out_open(&m.out, opt->output);
-	if (r < 0) {
-		fprintf(stderr, "%s: --output %s: %s\n", PROGRAM, opt->output, m.out.why);
-		return 1;
-	}
-	sink_pick(&m.sink, opt, &m.out);
-	/* The journal is probed before anything is written anywhere. */
-	if (sink_start(&m.sink) < 0 || metrics_start(opt, now_ns()) < 0) {
-		out_close(&m.out);
-		return 1;
-	}
-	proc_table_init();
-	wake_fd = signals_init();
-	if (wake_fd < 0) {
-		fprintf(stderr, "%s: setting up signals: %s\n", PROGRAM, strerror(-wake_fd));
-		return 1;
-	}
-	if (open_listeners(&m) < 0) {
-		status = 1;
+	status = start_up(&m, &wake_fd);
+	if (status)
 		goto out;
-	}
-	/* Subscribed first: the command's fork and all after it are seen. */
-	if (opt->command && command_start(&m.cmd, opt->command) < 0) {
-		status = 1;
-		goto out;
-	}
-	follow_start(&m.follow, m.cmd.pid ? m.cmd.pid : opt->pid, opt->children, opt->keep,
-		     m.cmd.pid != 0);
-	if (opt->ready_file && write_ready_file(opt->ready_file) < 0) {
-		status = 1;
-		goto out;
-	}
-	notify_ready();
-	command_go(&m.cmd);
 	start = now_ns();
 	if (opt->duration > 0)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
-
 	while (!m.stop && (!stop_requested || m.cmd.pid)) {
 		r = turn(&m, wake_fd, deadline);
 		if (r < 0)
@@ -486,26 +534,7 @@ int monitor_run(const struct options *opt)
 			break;
 		}
 	}
-	if (proc_full)
-		fprintf(stderr, "%s: the process table was full of followed processes: "
-				"%lu were not followed\n", PROGRAM, proc_full);
-	/* Exits still waiting for statistics go out without them. */
-	if (m.joiner && !m.stop)
-		garlic_exit_joiner_flush(m.joiner, 1);
-	out_flush(&m.out);
-	if (m.out.error && !m.out.broken) {
-		fprintf(stderr, "%s: writing output: %s\n", PROGRAM, strerror(m.out.error));
-		status = 1;
-	}
-	if (m.sink.finish(&m.sink) < 0)
-		status = 1;
-	if (metrics_finish(m.g) < 0)
-		status = 1;
-	if (opt->stats)
-		stats_print(m.g, m.printed, (now_ns() - start) / 1e9);
-	/* Stopped early (--count, --duration, a signal): COMMAND runs on. */
-	if (m.cmd.ended && !status)
-		status = command_exit_status(&m.cmd);
+	status = finish(&m, status, start);
 out:
 	notify_stopping();
 	command_close(&m.cmd);

@@ -242,23 +242,24 @@ struct parent_of {
 	pid_t pid, ppid;
 };
 
-unsigned int proc_seed_children(pid_t root)
+/*
+ * Every process of /proc but root and those followed already, with its
+ * parent. Once at start-up (or after a loss): stdio and malloc are fine.
+ */
+static size_t scan_parents(pid_t root, struct parent_of **out)
 {
 	struct parent_of *all = NULL, *grown;
 	size_t n = 0, cap = 0;
-	unsigned int found = 0;
-	bool grew = true;
 	struct dirent *de;
-	struct proc *p;
-	DIR *dir;
+	DIR *dir = opendir("/proc");
 
-	dir = opendir("/proc");
+	*out = NULL;
 	if (!dir)
 		return 0;
-	/* Once at start-up: stdio and malloc are fine here. */
 	while ((de = readdir(dir))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);
+		struct proc *p;
 		pid_t ppid;
 
 		if (*end || pid <= 0 || pid == root)
@@ -282,28 +283,47 @@ unsigned int proc_seed_children(pid_t root)
 		n++;
 	}
 	closedir(dir);
+	*out = all;
+	return n;
+}
+
+/* Follows the child c of a followed parent; false if the table has no room. */
+static bool seed_child(const struct parent_of *c, const struct proc *parent)
+{
+	unsigned int depth = parent->depth + 1;
+	struct proc *p = proc_find(c->pid);
+
+	if (!p && (p = proc_add(c->pid)))
+		proc_read_comm(p->pid, p->comm);
+	if (!p)
+		return false;
+	p->ppid = c->ppid;
+	p->depth = depth;
+	p->threads = proc_count_threads(p->pid);
+	proc_follow(p);
+	return true;
+}
+
+unsigned int proc_seed_children(pid_t root)
+{
+	struct parent_of *all;
+	size_t n = scan_parents(root, &all);
+	unsigned int found = 0;
+	bool grew = true;
+
 	/* A child may be listed before its parent is known to be followed. */
 	while (grew) {
 		grew = false;
 		for (size_t i = 0; i < n; i++) {
-			struct proc *parent;
-			unsigned int depth;
+			const struct proc *parent;
 
 			if (!all[i].pid)
 				continue;
 			parent = proc_find(all[i].ppid);
 			if (!parent || !parent->tracked || parent->exited)
 				continue;
-			depth = parent->depth + 1;
-			p = proc_find(all[i].pid);
-			if (!p && (p = proc_add(all[i].pid)))
-				proc_read_comm(p->pid, p->comm);
-			if (!p)
+			if (!seed_child(&all[i], parent))
 				continue;
-			p->ppid = all[i].ppid;
-			p->depth = depth;
-			p->threads = proc_count_threads(p->pid);
-			proc_follow(p);
 			all[i].pid = 0;
 			found++;
 			grew = true;
