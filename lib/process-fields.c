@@ -203,9 +203,12 @@ void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 		/*
 		 * No mm: a kernel thread, or a process past exit_mm(). A
 		 * live process may also have emptied its cmdline itself
-		 * (prctl(PR_SET_MM)): its exe is still there.
+		 * (prctl(PR_SET_MM)): its exe is still there. stat tells
+		 * the first two at once: read first, not after the exe link,
+		 * as most empty command lines are of processes already
+		 * exiting (every other exec of a storm of short ones).
 		 */
-		if (is_kthread(r)) {
+		if (garlic_procfs_need_stat(r) == 0 && (r->st.flags & TASK_FLAG_KTHREAD)) {
 			P(r)->argv_state = GARLIC_PROCESS_KERNEL_THREAD;
 			return;
 		}

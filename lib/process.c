@@ -99,14 +99,6 @@ int garlic_process_fill_at(struct garlic_process_buf **bufp, int dirfd, pid_t pi
 			p->stat_state = GARLIC_PROCESS_OK;
 		}
 	}
-	/* The name alone: stat has it already when it was asked. */
-	if (fields & GARLIC_PROCESS_COMM) {
-		if (p->stat_state == GARLIC_PROCESS_OK)
-			p->comm_state = GARLIC_PROCESS_OK;
-		else
-			garlic_procfs_read_comm(&r);
-		p = &(*bufp)->proc;
-	}
 	/* Each step may move the block: p is taken again after it. */
 	if (fields & GARLIC_PROCESS_ARGV)
 		garlic_procfs_read_argv(&r, argv_max, &argv_off);
@@ -114,6 +106,22 @@ int garlic_process_fill_at(struct garlic_process_buf **bufp, int dirfd, pid_t pi
 		garlic_procfs_read_exe(&r, &exe_off);
 	if (fields & GARLIC_PROCESS_CWD)
 		garlic_procfs_read_cwd(&r, &cwd_off);
+	/*
+	 * The name alone, after argv: an empty command line (a process
+	 * exiting, half of a storm's) has had stat read to say why, and
+	 * stat has the name.
+	 */
+	if (fields & GARLIC_PROCESS_COMM) {
+		p = &(*bufp)->proc;
+		if (p->stat_state == GARLIC_PROCESS_OK) {
+			p->comm_state = GARLIC_PROCESS_OK;
+		} else if (r.st.tried && !r.st.error) {
+			memcpy(p->comm, r.st.comm, sizeof(p->comm));
+			p->comm_state = GARLIC_PROCESS_OK;
+		} else {
+			garlic_procfs_read_comm(&r);
+		}
+	}
 	/* status is read for NSpid anyway; the ids alone come cheaper. */
 	if (status_fields == GARLIC_PROCESS_IDS && garlic_procfs_read_ids_pidfd(&r, pid))
 		status_fields = 0;

@@ -720,6 +720,13 @@ static void test_zombie(void)
 	p = snap(c.pid, GARLIC_PROCESS_CWD, 0);
 	g_assert_cmpuint(p->cwd_state, ==, GARLIC_PROCESS_ZOMBIE);
 	garlic_process_free(p);
+	/* With argv, whose emptiness had stat read: the name from there. */
+	p = snap(c.pid, GARLIC_PROCESS_ARGV | GARLIC_PROCESS_COMM, 0);
+	g_assert_cmpuint(p->argv_state, ==, GARLIC_PROCESS_ZOMBIE);
+	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_OK);
+	g_assert_true(g_str_has_prefix(strrchr(self_exe, '/') + 1, p->comm));
+	g_assert_cmpuint(strlen(p->comm), >, 0);
+	garlic_process_free(p);
 	/* The name alone is still there too. */
 	p = snap(c.pid, GARLIC_PROCESS_COMM, 0);
 	g_assert_cmpuint(p->comm_state, ==, GARLIC_PROCESS_OK);
