@@ -193,4 +193,16 @@ ok "--events exec: all 50 descendants' execs after 70 000 forks" sh -c "
 			\"d['process_pid'] == \$p\" || exit 1
 	done"
 
+# COMMAND exits while the monitor cannot read (stopped by COMMAND itself,
+# continued by a child a while later): the monitor, its parent, reaps it
+# only after its exec is read, so the line still names it.
+instant_named() {
+	"$M" --events exec -- sh -c '(sleep 0.3; kill -CONT $PPID) & kill -STOP $PPID; exec /bin/true instant' \
+		>"$tmp/inst" 2>&1 || return 1
+	grep -Eq " exec +[0-9]+ +[0-9]+  (/bin/true instant|\[exited\] true) " "$tmp/inst" && return 0
+	diag "$(cat "$tmp/inst")"
+	return 1
+}
+ok "-- COMMAND that exits before the monitor reads: its exec line names it" instant_named
+
 done_testing

@@ -376,8 +376,6 @@ static int turn_signals(struct monitor *m, bool woken)
 	/* The flags say what came; the pipe only woke us, when it did. */
 	if (woken)
 		signals_drain();
-	if (m->cmd.pid)
-		command_reap(&m->cmd, false);
 	if (stop_requested && (!m->cmd.pid || command_signals(m)))
 		return 1;
 	if (reopen_requested) {
@@ -436,6 +434,12 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 		fprintf(stderr, "%s: %s\n", PROGRAM, garlic_strerror(r));
 		return -1;
 	}
+	/*
+	 * COMMAND is reaped after its events are read: until then it is a
+	 * zombie whose exec the capture can still name, however short it ran.
+	 */
+	if (m->cmd.pid)
+		command_reap(&m->cmd, false);
 	if (m->joiner && (fds[3].revents & POLLIN))
 		garlic_exit_joiner_flush(m->joiner, 0);
 	metrics_tick(m->g, now_ns());
