@@ -201,39 +201,43 @@ unsigned int proc_count_threads(pid_t pid)
 	return n ? n - 1 : 0;
 }
 
-pid_t proc_read_ppid(pid_t pid)
+/*
+ * /proc/PID/stat after the name, which may hold spaces and parentheses:
+ * what follows its last ')'. NULL when the process is gone.
+ */
+static const char *stat_after_name(pid_t pid, char *buf, size_t size)
 {
-	char path[40], buf[512], *paren;
+	char path[40];
 	ssize_t n;
-	int ppid;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	n = read_file(path, buf, sizeof(buf) - 1);
+	n = read_file(path, buf, size - 1);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = '\0';
-	/* The name may hold spaces and parentheses: parse after the last ')'. */
-	paren = strrchr(buf, ')');
-	if (!paren || sscanf(paren + 1, " %*c %d", &ppid) != 1)
+	return strrchr(buf, ')');
+}
+
+pid_t proc_read_ppid(pid_t pid)
+{
+	char buf[512];
+	const char *rest = stat_after_name(pid, buf, sizeof(buf));
+	int ppid;
+
+	if (!rest || sscanf(rest + 1, " %*c %d", &ppid) != 1)
 		return 0;
 	return ppid;
 }
 
 uint64_t proc_read_start_ticks(pid_t pid)
 {
-	char path[40], buf[1024], *paren;
+	char buf[1024];
+	const char *rest = stat_after_name(pid, buf, sizeof(buf));
 	unsigned long long ticks;
-	ssize_t n;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	n = read_file(path, buf, sizeof(buf) - 1);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	paren = strrchr(buf, ')');
 	/* Field 22: the 19 fields after the name's ')' come first. */
-	if (!paren || sscanf(paren + 1, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
-					 " %*s %*s %*s %*s %*s %*s %llu", &ticks) != 1)
+	if (!rest || sscanf(rest + 1, "%*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
+					" %*s %*s %*s %*s %*s %*s %llu", &ticks) != 1)
 		return 0;
 	return ticks;
 }
