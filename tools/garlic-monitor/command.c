@@ -87,6 +87,22 @@ void command_reap(struct command *c, bool wait)
 		;
 }
 
+void command_reap_others(struct command *c)
+{
+	siginfo_t si;
+
+	if (!c->pid)
+		return;
+	/* Peeked first: COMMAND itself is left for command_reap(). */
+	for (;;) {
+		si.si_pid = 0;
+		if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT) < 0 || !si.si_pid ||
+		    si.si_pid == c->pid)
+			return;
+		waitpid(si.si_pid, NULL, WNOHANG);
+	}
+}
+
 int command_exit_status(const struct command *c)
 {
 	if (WIFEXITED(c->status))

@@ -28,6 +28,8 @@ void command_go(struct command *c);
  * waits for the command.
  */
 void command_reap(struct command *c, bool wait);
+/* Reaps COMMAND's CLONE_PARENT children that ended, not COMMAND. */
+void command_reap_others(struct command *c);
 /* The monitor's exit status for it: its exit code, or 128 + the signal. */
 int command_exit_status(const struct command *c);
 void command_close(struct command *c);

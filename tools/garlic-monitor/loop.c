@@ -437,9 +437,14 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 	/*
 	 * COMMAND is reaped after its events are read: until then it is a
 	 * zombie whose exec the capture can still name, however short it ran.
+	 * Only once the poll saw it end: then its exec, which came before,
+	 * was in the socket the drain above read. (An end seen later, while
+	 * this turn ran, may follow an exec not read yet.)
 	 */
-	if (m->cmd.pid)
+	if (m->cmd.pid && (m->cmd.pidfd < 0 || (fds[4].revents & POLLIN)))
 		command_reap(&m->cmd, false);
+	else
+		command_reap_others(&m->cmd);
 	if (m->joiner && (fds[3].revents & POLLIN))
 		garlic_exit_joiner_flush(m->joiner, 0);
 	metrics_tick(m->g, now_ns());
