@@ -61,7 +61,7 @@ def main():
                 bad.append("exit of %d names parent %d, not %d" %
                            (d["process_pid"], d["parent_tgid"], expected))
         else:
-            got.append((kind, d))
+            got.append((kind, json.dumps(d, sort_keys=True)))
     missing = sorted(map(str, set(want) - set(got)))
     extra = sorted(map(str, set(got) - set(want)))
     if len(got) != len(set(got)):
