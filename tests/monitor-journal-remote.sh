@@ -59,7 +59,12 @@ wait $child
 journal_wait "$tmp/local" GARLIC_EVENT=exit GARLIC_PID=$child ||
 	{ echo "Bail out! no exit entry in the local journal: $(cat "$tmp/mon.err")"; exit 1; }
 kill -INT $mon
-ok "the monitor stops with status 0" wait $mon
+stopped() {
+	wait $mon && return 0
+	diag "$(cat "$tmp/mon.err")"
+	return 1
+}
+ok "the monitor stops with status 0" stopped
 mon=
 
 # What the journal holds so far goes, and the upload ends (no --follow).

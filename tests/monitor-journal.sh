@@ -134,7 +134,35 @@ ok "journald gone during the run (its socket left): status 1" test $lost_status 
 ok "... the refusal is said, and counted at the end" sh -c "
 	grep -q 'the journal refused an entry: Connection refused' '$tmp/lost.err' &&
 	grep -q 'entries refused by the journal: 1\$' '$tmp/lost.err'"
+# --- a stop while journald is too busy to take more ------------------
+# journald stopped, the monitor's sends fill the socket's queue and the
+# next one waits; SIGINT then ends the monitor at once, status 0, and the
+# entry it was sending is said, not counted as refused.
 journald_start
+(read x <"$tmp/go"; i=0; while [ $i -lt 40 ]; do /bin/true "$mark-busy"; i=$((i + 1)); done;
+	read x <"$tmp/go") &
+holder=$!
+start "$tmp/busy" --journal --events exec --pid $holder --children
+kill -STOP "$journald"
+echo >"$tmp/go"
+# Waiting in the socket's send: the kernel's wait for a peer's room.
+i=0
+while [ $i -lt 200 ] && ! grep -q unix_wait_for_peer "/proc/$mon/wchan" 2>/dev/null; do
+	sleep 0.05
+	i=$((i + 1))
+done
+kill -INT $mon
+wait $mon
+busy_status=$?
+mon=
+kill -CONT "$journald"
+echo >"$tmp/go"
+wait $holder
+ok "stopped while journald is busy: status 0" test $busy_status -eq 0
+ok "... the entry in flight is said, not refused" sh -c "
+	grep -q 'stopped while the journal was busy: 1 entry not written' '$tmp/busy.err' &&
+	! grep -q 'refused' '$tmp/busy.err'" || diag "$(cat "$tmp/busy.err")"
+
 lost_run journal_remove
 ok "the journal removed during the run: status 1" test $lost_status -eq 1
 ok "... said at the end" grep -q 'the journal went away during the run (/run/systemd/journal/socket: No such file or directory)' "$tmp/lost.err"

@@ -23,6 +23,7 @@
 #include "names.h"
 #include "options.h"
 #include "output.h"
+#include "signals.h"
 #include "sink.h"
 
 #ifdef HAVE_SYSTEMD
@@ -142,13 +143,30 @@ static void putf(struct entry *e, const char *name, const char *format, ...)
 		put(e, name, value, len);
 }
 
+/* Entries a stop cut short: journald was slow, and SIGINT/SIGTERM came. */
+static unsigned long cut_by_stop;
+
 static int send_entry(struct entry *e)
 {
+	int r;
+
 	for (size_t i = 0; i < e->n; i++)
 		e->iov[i].iov_base = e->buf + e->off[i];
 	if (e->nomem)
 		return -ENOMEM;
-	return sd_journal_sendv(e->iov, e->n);
+	/*
+	 * A signal interrupts a send that waits on a busy journald (they
+	 * interrupt system calls on purpose: a stuck reader must not keep
+	 * the monitor from stopping). Nothing was sent: again, unless it
+	 * was a stop, which leaves this entry unwritten, said at the end.
+	 */
+	while ((r = sd_journal_sendv(e->iov, e->n)) == -EINTR && !stop_requested)
+		;
+	if (r == -EINTR) {
+		cut_by_stop++;
+		return 0;
+	}
+	return r;
 }
 
 static const char *message_id(uint32_t type)
@@ -450,6 +468,9 @@ static int journal_finish(struct sink *sk)
 			sk->failed);
 		status = -1;
 	}
+	if (cut_by_stop)
+		fprintf(stderr, "%s: stopped while the journal was busy: %lu %s not written\n",
+			PROGRAM, cut_by_stop, cut_by_stop == 1 ? "entry" : "entries");
 	free(entry.buf);
 	entry.buf = NULL;
 	entry.size = 0;
