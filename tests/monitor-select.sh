@@ -336,4 +336,31 @@ ok "--container not hexadecimal: status 2" bad --container xyz
 ok "--container too long: status 2" bad --container "${cid}0"
 ok "--cgroup neither a path nor a glob: status 2" bad --cgroup system.slice
 ok "--comm empty: status 2" bad --comm ''
+# A process that drops to another user and exits without an exec has no
+# snapshot to learn its uid from: the kernel's uid event says it.
+uid_drop() {
+	start "$tmp/drop.json" --json --latency 0 --events exit --user root
+	"$PYTHON" -c 'import os
+pid = os.fork()
+if pid == 0:
+    os.setresgid(65534, 65534, 65534)
+    os.setresuid(65534, 65534, 65534)
+    os._exit(114)
+os.waitpid(pid, 0)
+print(pid)' >"$tmp/drop.pid" || return 1
+	dropped=$(cat "$tmp/drop.pid")
+	/bin/sh -c 'exit 3' &
+	after=$!
+	wait $after
+	check wait "$tmp/drop.json" "e['event_string'] == 'exit' and d['process_pid'] == $after" ||
+		{ diag "the root process's exit after it did not come"; return 1; }
+	stop || return 1
+	! check has "$tmp/drop.json" "d['process_pid'] == $dropped"
+}
+if [ "$(id -u)" = 0 ]; then
+	ok "--user root: a process that became nobody without exec is not shown" uid_drop
+else
+	skip "--user root: needs root to drop to another user"
+fi
+
 done_testing

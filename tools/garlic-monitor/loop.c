@@ -286,6 +286,13 @@ static int open_listeners(struct monitor *m)
 	 */
 	if (gopts.events & ~GARLIC_EVENT_EXEC)
 		gopts.events |= GARLIC_EVENT_FORK | GARLIC_EVENT_EXEC | GARLIC_EVENT_COMM;
+	/*
+	 * --user follows uid changes as the kernel reports them, unprinted:
+	 * a process that drops to another user and exits before its exec
+	 * can be read (setpriv ... sh -c 'exit 1') is judged by its new uid.
+	 */
+	if (gopts.events && opt->select.n_users)
+		gopts.events |= GARLIC_EVENT_FORK | GARLIC_EVENT_UID;
 	/* Every exec is read the moment the library learns of it; unprinted, for its name. */
 	m->selecting = select_active(&opt->select);
 	m->exec_fields = exec_fields(opt) | select_fields(&opt->select);
