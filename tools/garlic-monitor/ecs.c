@@ -31,6 +31,7 @@
 
 #include <garlic/process.h>
 
+#include "clock.h"
 #include "names.h"
 #include "output.h"
 #include "proc.h"
@@ -61,14 +62,6 @@ static void read_host(void)
 	ticks_per_second = sysconf(_SC_CLK_TCK);
 	if (ticks_per_second <= 0)
 		ticks_per_second = 100;
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-	struct timespec ts;
-
-	clock_gettime(id, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
 }
 
 /* A CLOCK_MONOTONIC time in ticks of CLOCK_BOOTTIME, as /proc/PID/stat counts. */

@@ -7,6 +7,7 @@
 
 #include <garlic/process.h>
 
+#include "clock.h"
 #include "names.h"
 #include "output.h"
 #include "sink.h"
@@ -35,14 +36,6 @@ static const char *color_of(uint32_t type, uint32_t exit_code)
 
 /* --time relative counts from here: the sink's start, or the first line. */
 static uint64_t time_origin_ns;
-
-static uint64_t monotonic_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
 
 /* Seconds since the monitor started, to the microsecond, in 12 columns. */
 static void out_relative(struct out *o, uint64_t timestamp_ns)

@@ -9,6 +9,7 @@
 
 #include <garlic/process.h>
 
+#include "clock.h"
 #include "names.h"
 #include "output.h"
 #include "sink.h"
@@ -251,11 +252,9 @@ static void json_line(struct out *o, const struct row *s)
 static void json_lost(struct sink *sk, const struct garlic_loss *loss)
 {
 	struct out *o = sk->out;
-	struct timespec now;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	out_str(o, "{\"event_string\":\"lost\",\"timestamp\":");
-	out_rfc3339(o, (uint64_t)now.tv_sec * 1000000000u + now.tv_nsec);
+	out_rfc3339(o, monotonic_ns());
 	field(o, "lost", (int64_t)loss->lost, false);
 	field(o, "total_lost", (int64_t)loss->total_lost, false);
 	out_str(o, loss->cause == GARLIC_LOSS_OVERRUN ? ",\"cause\":\"overrun\"}\n"

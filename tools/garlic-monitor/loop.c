@@ -15,6 +15,7 @@
 
 #include <garlic/process.h>
 
+#include "clock.h"
 #include "command.h"
 #include "follow.h"
 #include "loop.h"
@@ -55,14 +56,6 @@ struct monitor {
 	struct exec_info exec;	/* the exec being shown */
 	char old_comm[16];	/* a comm event's name before it */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
 
 /* The kinds the person asked to see; NONZERO_EXIT means failed exits. */
 static bool wanted(const struct options *opt, const struct garlic_event *ev)
@@ -255,11 +248,10 @@ static int wait_timeout(uint64_t deadline)
 
 	if (!deadline)
 		return -1;
-	now = now_ns();
+	now = monotonic_ns();
 	if (now >= deadline)
 		return -2;
-	/* Rounded up: waking a little early would only spin. */
-	return (int)((deadline - now + 999999) / 1000000);
+	return timeout_until(-1, now, deadline);
 }
 
 static int open_listeners(struct monitor *m)
@@ -366,7 +358,7 @@ static int turn_timeout(const struct monitor *m, uint64_t deadline)
 
 	if (timeout == -2)
 		return -2;
-	timeout = metrics_timeout(timeout, now_ns());
+	timeout = metrics_timeout(timeout, monotonic_ns());
 	timeout = notify_timeout(timeout);
 	/* Without a pidfd (Linux < 5.3), COMMAND's end is looked for now and then. */
 	if (m->cmd.pid && m->cmd.pidfd < 0 && !m->cmd.ended && (timeout < 0 || timeout > 100))
@@ -454,7 +446,7 @@ static int turn(struct monitor *m, int wake_fd, uint64_t deadline)
 		command_reap_others(&m->cmd);
 	if (m->joiner && (fds[3].revents & POLLIN))
 		garlic_exit_joiner_flush(m->joiner, 0);
-	metrics_tick(m->g, now_ns());
+	metrics_tick(m->g, monotonic_ns());
 	return 0;
 }
 
@@ -472,7 +464,7 @@ static int start_up(struct monitor *m, int *wake_fd)
 		return 1;
 	}
 	sink_pick(&m->sink, opt, &m->out);
-	if (sink_start(&m->sink) < 0 || metrics_start(opt, now_ns()) < 0)
+	if (sink_start(&m->sink) < 0 || metrics_start(opt, monotonic_ns()) < 0)
 		return 1;
 	proc_table_init();
 	*wake_fd = signals_init();
@@ -513,7 +505,7 @@ static int finish(struct monitor *m, int status, uint64_t start)
 	if (metrics_finish(m->g) < 0)
 		status = 1;
 	if (m->opt->stats)
-		stats_print(m->g, m->printed, (now_ns() - start) / 1e9);
+		stats_print(m->g, m->printed, (monotonic_ns() - start) / 1e9);
 	/* Stopped early (--count, --duration, a signal): COMMAND runs on. */
 	if (m->cmd.ended && !status)
 		status = command_exit_status(&m->cmd);
@@ -533,7 +525,7 @@ int monitor_run(const struct options *opt)
 	status = start_up(&m, &wake_fd);
 	if (status)
 		goto out;
-	start = now_ns();
+	start = monotonic_ns();
 	if (opt->duration > 0)
 		deadline = start + (uint64_t)(opt->duration * 1e9);
 	while (!m.stop && (!stop_requested || m.cmd.pid)) {

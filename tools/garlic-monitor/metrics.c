@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "metrics.h"
 
 static const char *const kinds[] = {
@@ -234,13 +235,9 @@ int metrics_start(const struct options *opt, uint64_t now_ns)
 
 int metrics_timeout(int timeout, uint64_t now_ns)
 {
-	int ms;
-
 	if (!m.path)
 		return timeout;
-	/* Rounded up: waking a little early would only spin. */
-	ms = now_ns >= m.due_ns ? 0 : (int)((m.due_ns - now_ns + 999999) / 1000000);
-	return timeout < 0 || ms < timeout ? ms : timeout;
+	return timeout_until(timeout, now_ns, m.due_ns);
 }
 
 void metrics_tick(const struct garlic *g, uint64_t now_ns)

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "names.h"
 
 #define CACHE_SIZE 1024
@@ -62,14 +63,6 @@ static bool helper_started, helper_failed, helper_busy, quitting;
 static unsigned long lookups;
 
 bool names_numeric;
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
 
 static unsigned int bucket_of(enum kind kind, uint32_t id)
 {
@@ -161,7 +154,7 @@ static void store(struct entry *e, const char *name)
 	strcpy(e->name, name);
 	e->resolved = true;
 	e->queued = false;
-	e->expires_ns = now_ns() + (uint64_t)(*name ? NAME_TTL_S : MISSING_TTL_S) * 1000000000u;
+	e->expires_ns = monotonic_ns() + (uint64_t)(*name ? NAME_TTL_S : MISSING_TTL_S) * 1000000000u;
 }
 
 static void *helper_main(void *unused)
@@ -245,7 +238,7 @@ static void enqueue(struct entry *e)
 /* Waits until e is resolved or WAIT_MS have passed. */
 static void wait_for(struct entry *e)
 {
-	uint64_t deadline = now_ns() + (uint64_t)WAIT_MS * 1000000u;
+	uint64_t deadline = monotonic_ns() + (uint64_t)WAIT_MS * 1000000u;
 	struct timespec ts = { .tv_sec = deadline / 1000000000u,
 			       .tv_nsec = deadline % 1000000000u };
 
@@ -270,7 +263,7 @@ static const char *lookup(enum kind kind, uint32_t id)
 	if (helper_failed) {
 		/* No thread: the lookup is the caller's, but still cached. */
 		e = find(kind, id);
-		if (!e || !e->resolved || now_ns() >= e->expires_ns) {
+		if (!e || !e->resolved || monotonic_ns() >= e->expires_ns) {
 			if (!e && (e = take_entry())) {
 				*e = (struct entry){ .id = id, .kind = kind, .used = true,
 						     .next = buckets[bucket_of(kind, id)] };
@@ -302,7 +295,7 @@ static const char *lookup(enum kind kind, uint32_t id)
 		enqueue(e);
 		if (idle)
 			wait_for(e);
-	} else if (e->resolved && !e->queued && now_ns() >= e->expires_ns) {
+	} else if (e->resolved && !e->queued && monotonic_ns() >= e->expires_ns) {
 		enqueue(e);	/* asked again; the old answer meanwhile */
 	}
 	e->referenced = true;

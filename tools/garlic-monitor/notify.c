@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "notify.h"
 
 static struct {
@@ -29,14 +30,6 @@ static struct {
 	uint64_t interval_ns;	/* between pings; 0: no watchdog */
 	uint64_t next_ns;	/* when the next ping is due */
 } notify = { .fd = -1 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + ts.tv_nsec;
-}
 
 static void send_state(const char *state)
 {
@@ -85,7 +78,7 @@ void notify_init(void)
 		notify.interval_ns = watchdog_usec() * 1000 / 2;
 		if (notify.fd < 0)
 			notify.interval_ns = 0;
-		notify.next_ns = now_ns();
+		notify.next_ns = monotonic_ns();
 	}
 	/* They are ours: a command the monitor starts must not inherit them. */
 	unsetenv("NOTIFY_SOCKET");
@@ -109,14 +102,9 @@ void notify_stopping(void)
 
 int notify_timeout(int timeout)
 {
-	uint64_t now;
-	int due;
-
 	if (!notify.interval_ns)
 		return timeout;
-	now = now_ns();
-	due = now >= notify.next_ns ? 0 : (int)((notify.next_ns - now + 999999) / 1000000);
-	return timeout < 0 || due < timeout ? due : timeout;
+	return timeout_until(timeout, monotonic_ns(), notify.next_ns);
 }
 
 void notify_watchdog(void)
@@ -125,7 +113,7 @@ void notify_watchdog(void)
 
 	if (!notify.interval_ns)
 		return;
-	now = now_ns();
+	now = monotonic_ns();
 	if (now < notify.next_ns)
 		return;
 	send_state("WATCHDOG=1");
