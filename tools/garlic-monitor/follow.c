@@ -6,8 +6,6 @@
  * and by start time, so that a pid taken by a new process after the
  * followed one died is not followed in its place.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,23 +23,9 @@ struct stat_fields {
 
 static bool read_stat(pid_t pid, struct stat_fields *s)
 {
-	char path[40], buf[1024], *paren;
-	ssize_t n;
-	int fd;
+	char buf[1024];
+	const char *paren = proc_stat_after_name(pid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	/* The name may hold spaces and parentheses: parse after the last ')'. */
-	paren = strrchr(buf, ')');
 	/* starttime is field 22: 15 fields lie between it and the session. */
 	return paren && sscanf(paren + 1,
 			       " %c %d %d %d %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s"
@@ -51,22 +35,12 @@ static bool read_stat(pid_t pid, struct stat_fields *s)
 
 pid_t follow_tgid_of(pid_t pid)
 {
-	char path[40], buf[4096], *line;
-	ssize_t n;
-	int fd, tgid;
+	char buf[4096], *line;
+	int tgid;
 
 	/* /proc/TID exists for threads too, though readdir does not list them. */
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_read(pid, "status", buf, sizeof(buf)) <= 0)
 		return 0;
-	do
-		n = read(fd, buf, sizeof(buf) - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
 	line = strstr(buf, "\nTgid:");
 	if (!line || sscanf(line + 6, "%d", &tgid) != 1)
 		return 0;

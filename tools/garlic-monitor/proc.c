@@ -131,34 +131,35 @@ void proc_each_followed(void (*fn)(struct proc *p, void *data), void *data)
 			fn(&table[i], data);
 }
 
-static ssize_t read_file(const char *path, char *buf, size_t size)
+ssize_t proc_read(pid_t pid, const char *name, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char path[48];
 	ssize_t n;
+	int fd;
 
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	do
-		n = read(fd, buf, size);
+		n = read(fd, buf, size - 1);
 	while (n < 0 && errno == EINTR);
 	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
 	return n;
 }
 
 bool proc_read_comm(pid_t pid, char *comm)
 {
-	char path[40];
-	ssize_t n;
+	ssize_t n = proc_read(pid, "comm", comm, 16);
 
-	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
-	n = read_file(path, comm, 15);
 	if (n <= 0) {
 		comm[0] = '\0';
 		return false;
 	}
 	if (comm[n - 1] == '\n')
-		n--;
-	comm[n] = '\0';
+		comm[--n] = '\0';
 	return n > 0;
 }
 
@@ -201,27 +202,17 @@ unsigned int proc_count_threads(pid_t pid)
 	return n ? n - 1 : 0;
 }
 
-/*
- * /proc/PID/stat after the name, which may hold spaces and parentheses:
- * what follows its last ')'. NULL when the process is gone.
- */
-static const char *stat_after_name(pid_t pid, char *buf, size_t size)
+const char *proc_stat_after_name(pid_t pid, char *buf, size_t size)
 {
-	char path[40];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	n = read_file(path, buf, size - 1);
-	if (n <= 0)
+	if (proc_read(pid, "stat", buf, size) <= 0)
 		return NULL;
-	buf[n] = '\0';
 	return strrchr(buf, ')');
 }
 
 pid_t proc_read_ppid(pid_t pid)
 {
 	char buf[512];
-	const char *rest = stat_after_name(pid, buf, sizeof(buf));
+	const char *rest = proc_stat_after_name(pid, buf, sizeof(buf));
 	int ppid;
 
 	if (!rest || sscanf(rest + 1, " %*c %d", &ppid) != 1)
@@ -232,7 +223,7 @@ pid_t proc_read_ppid(pid_t pid)
 uint64_t proc_read_start_ticks(pid_t pid)
 {
 	char buf[1024];
-	const char *rest = stat_after_name(pid, buf, sizeof(buf));
+	const char *rest = proc_stat_after_name(pid, buf, sizeof(buf));
 	unsigned long long ticks;
 
 	/* Field 22: the 19 fields after the name's ')' come first. */

@@ -59,6 +59,16 @@ struct proc *proc_meet(pid_t tgid);
 /* Reads /proc/PID/comm into comm (16 bytes); false if it is gone. */
 bool proc_read_comm(pid_t pid, char *comm);
 void proc_set_comm(struct proc *p, const char *name, size_t n);
+/*
+ * The file name of /proc/PID, NUL-terminated in buf (size - 1 bytes at
+ * most, one read); its length, or -1 (then buf is untouched).
+ */
+ssize_t proc_read(pid_t pid, const char *name, char *buf, size_t size);
+/*
+ * /proc/PID/stat, read into buf, past the name (which may hold spaces and
+ * parentheses): a pointer to its last ')'. NULL when the process is gone.
+ */
+const char *proc_stat_after_name(pid_t pid, char *buf, size_t size);
 /* The parent of pid from /proc (for processes born before we listened). */
 pid_t proc_read_ppid(pid_t pid);
 /*
