@@ -48,12 +48,22 @@ int garlic_procfs_grow(struct garlic_process_buf **bufp, size_t want)
  * used, at most limit bytes, NUL-terminated there; nothing is committed.
  * Returns the byte count, or -errno (of the open or a read).
  */
+const char *garlic_procfs_path(const struct reader *r, const char *name, char *buf, size_t size)
+{
+	if (r->pidfd < 0)
+		return name;
+	snprintf(buf, size, "/proc/%d/%s", (int)r->pid, name);
+	return buf;
+}
+
 ssize_t garlic_procfs_read_file(struct reader *r, const char *name, size_t limit)
 {
+	char path[PROC_PATH_MAX];
 	size_t len = 0;
 	int fd, err;
 
-	fd = openat(r->dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(r->dirfd, garlic_procfs_path(r, name, path, sizeof(path)),
+		    O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	for (;;) {
@@ -101,6 +111,9 @@ fail:
 /* readlinkat() into the free space, NUL-terminated; -errno or the length. */
 static ssize_t read_link(struct reader *r, const char *name)
 {
+	char path[PROC_PATH_MAX];
+
+	name = garlic_procfs_path(r, name, path, sizeof(path));
 	for (;;) {
 		struct garlic_process_buf *b = *r->bufp;
 		size_t room = b->cap - b->used;
@@ -187,11 +200,22 @@ static bool is_kthread(struct reader *r)
 void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 		      size_t *off)
 {
-	ssize_t n = garlic_procfs_read_file(r, "cmdline", argv_max + 1);
+	ssize_t n;
 	const char *s;
 	uint8_t state;
 	size_t len;
 
+	/*
+	 * Pinned, an exited process is told by a poll of the pidfd before
+	 * its cmdline is opened: on a storm of short execs most are, and
+	 * the open (the pid's directory made anew in the dcache) was the
+	 * largest cost of their snapshots.
+	 */
+	if (garlic_procfs_exited(r)) {
+		P(r)->argv_state = GARLIC_PROCESS_ZOMBIE;
+		return;
+	}
+	n = garlic_procfs_read_file(r, "cmdline", argv_max + 1);
 	if (n < 0) {
 		P(r)->argv_error = (int)-n;
 		state = garlic_procfs_state_of(r, (int)-n);
@@ -207,6 +231,7 @@ void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 		 * the first two at once: read first, not after the exe link,
 		 * as most empty command lines are of processes already
 		 * exiting (every other exec of a storm of short ones).
+		 * (Pinned, an exited one was told above without reading.)
 		 */
 		if (garlic_procfs_need_stat(r) == 0 && (r->st.flags & TASK_FLAG_KTHREAD)) {
 			P(r)->argv_state = GARLIC_PROCESS_KERNEL_THREAD;

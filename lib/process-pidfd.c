@@ -6,9 +6,14 @@
  * read at once, it was the largest single cost of a snapshot (perf: ~7 us
  * a read against ~3 us for pidfd_open, the ioctl and the close, 6.18).
  * Where the kernel lacks it, or the task is a thread, status is read.
+ *
+ * The same pidfd pins a snapshot read by path (process.c): no directory
+ * fd to open and close per snapshot, and an exited task told by a poll
+ * instead of by reading stat.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,31 +58,87 @@ static bool same_pid_namespace(void)
 	return strtol(link, NULL, 10) == (long)getpid();
 }
 
+static int pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* PIDFD_GET_INFO, and a /proc of our pid namespace: asked once a process. */
+static bool pidfd_info_usable(void)
+{
+	int support = __atomic_load_n(&pidfd_info_support, __ATOMIC_RELAXED);
+
+	if (support == UNKNOWN) {
+		struct garlic_pidfd_info info = { .mask = GARLIC_PIDFD_INFO_CREDS };
+		int fd = same_pid_namespace() ? pidfd_open(getpid()) : -1;
+
+		support = fd >= 0 && ioctl(fd, GARLIC_PIDFD_GET_INFO, &info) == 0 ? USABLE
+										 : UNUSABLE;
+		if (fd >= 0)
+			close(fd);
+		__atomic_store_n(&pidfd_info_support, support, __ATOMIC_RELAXED);
+	}
+	return support == USABLE;
+}
+
+int garlic_procfs_pin(pid_t pid)
+{
+	int fd;
+
+	if (!pidfd_info_usable())
+		return -EOPNOTSUPP;
+	fd = pidfd_open(pid);
+	if (fd >= 0)
+		return fd;
+	/* A thread that is not its process's leader has none: EINVAL. */
+	return errno == ESRCH ? -ESRCH : -EOPNOTSUPP;
+}
+
+/*
+ * The pidfd names one task however the pid is reused; a path names
+ * whichever task holds the pid when it is opened. While the pinned task
+ * is not reaped the pid is its own, and PIDFD_GET_INFO fails once it is:
+ * asked after the last open, its success proves every path opened since
+ * the pin was the pinned task's. Files opened then and read after a reap
+ * fail with ESRCH on their own.
+ */
+int garlic_procfs_prove(struct reader *r, bool ids)
+{
+	struct garlic_pidfd_info info = { .mask = GARLIC_PIDFD_INFO_CREDS };
+
+	if (ioctl(r->pidfd, GARLIC_PIDFD_GET_INFO, &info) < 0)
+		return -errno;
+	if (ids) {
+		P(r)->ruid = info.ruid;
+		P(r)->euid = info.euid;
+		P(r)->rgid = info.rgid;
+		P(r)->egid = info.egid;
+		P(r)->ids_state = GARLIC_PROCESS_OK;
+	}
+	return 0;
+}
+
+bool garlic_procfs_exited(const struct reader *r)
+{
+	struct pollfd p = { .fd = r->pidfd, .events = POLLIN };
+
+	/* Readable once the whole process has exited: a zombie, or reaped. */
+	return r->pidfd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
 bool garlic_procfs_read_ids_pidfd(struct reader *r, pid_t pid)
 {
 	struct garlic_pidfd_info info = { .mask = GARLIC_PIDFD_INFO_CREDS };
-	int support = __atomic_load_n(&pidfd_info_support, __ATOMIC_RELAXED);
 	int fd, err;
 
-	if (support == UNUSABLE)
+	if (!pidfd_info_usable())
 		return false;
-	if (support == UNKNOWN) {
-		support = same_pid_namespace() ? USABLE : UNUSABLE;
-		__atomic_store_n(&pidfd_info_support, support, __ATOMIC_RELAXED);
-		if (support == UNUSABLE)
-			return false;
-	}
-	/* A thread that is not its process's leader has no pidfd before 6.9. */
-	fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	/* A thread that is not its process's leader has no pidfd. */
+	fd = pidfd_open(pid);
 	if (fd < 0)
 		return false;
 	err = ioctl(fd, GARLIC_PIDFD_GET_INFO, &info) < 0 ? errno : 0;
 	close(fd);
-	if (err == ENOTTY || err == EINVAL || err == EOPNOTSUPP) {
-		/* Before 6.13: never again. */
-		__atomic_store_n(&pidfd_info_support, UNUSABLE, __ATOMIC_RELAXED);
-		return false;
-	}
 	/*
 	 * The pidfd was opened by number, after the directory: were the
 	 * directory's task reaped in between, the number may name another

@@ -49,7 +49,16 @@ int garlic_process_open(pid_t pid);
 int garlic_process_fill_at(struct garlic_process_buf **buf, int dirfd, pid_t pid,
 			   uint32_t fields, size_t argv_max);
 
-/* garlic_process_open() and garlic_process_fill_at() in one. */
+/*
+ * The same, by path, for the task pidfd pins (garlic_procfs_pin()): a task
+ * reaped before the snapshot is proved its own makes it -ESRCH, every
+ * field GONE. Another -errno than garlic_process_fill_at()'s says the
+ * proof itself failed.
+ */
+int garlic_process_fill_pinned(struct garlic_process_buf **buf, int pidfd, pid_t pid,
+			       uint32_t fields, size_t argv_max);
+
+/* A snapshot of pid: pinned where the kernel can, else through its directory. */
 int garlic_process_fill(struct garlic_process_buf **buf, pid_t pid, uint32_t fields,
 			size_t argv_max);
 

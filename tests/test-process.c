@@ -20,6 +20,7 @@
 #include <linux/sched.h>
 #include <sys/prctl.h>
 #include <linux/prctl.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -869,34 +870,25 @@ static pid_t fork_at(pid_t want)
 	return -1;
 }
 
-static void test_pid_reuse(void)
+/*
+ * Starts a second sleeper on pid, just freed (clone3() with set_tid, or
+ * the pid allocator steered where clone3() is missing, as under
+ * valgrind). False, the test skipped, when another process took it first
+ * or the kernel refuses.
+ */
+static bool respawn_at(pid_t pid, struct child *b)
 {
-	struct garlic_process_buf *buf = NULL;
-	struct garlic_process *p;
-	struct child a = spawn_plain(), b;
-	pid_t pid = a.pid, set_tid = a.pid;
+	pid_t set_tid = pid;
 	struct clone_args args = {
 		.exit_signal = SIGCHLD,
 		.set_tid = (uint64_t)(uintptr_t)&set_tid,
 		.set_tid_size = 1,
 	};
-	uint64_t start_a;
-	int fd, fds[2];
+	int fds[2];
 	long r;
-
-	REQUIRE(root_skip);
-	p = snap(pid, GARLIC_PROCESS_STAT, 0);
-	start_a = p->start_ticks;
-	garlic_process_free(p);
-	fd = garlic_process_open(pid);
-	g_assert_cmpint(fd, >=, 0);
-	reap(&a);
-	/* Past a tick, so that start times differ too. */
-	g_usleep(20000);
 
 	g_assert_cmpint(pipe2(fds, O_CLOEXEC), ==, 0);
 	r = syscall(SYS_clone3, &args, sizeof(args));
-	/* Without clone3() (valgrind), the pid allocator is steered instead. */
 	if (r < 0 && errno == ENOSYS)
 		r = fork_at(pid);
 	if (r == 0) {
@@ -914,18 +906,42 @@ static void test_pid_reuse(void)
 		int err = errno;
 
 		close(fds[0]);
-		close(fd);
 		if (err == EEXIST)
 			g_test_skip("another process took the pid first");
 		else
 			g_test_skip("clone3() with set_tid is refused here");
-		return;
+		return false;
 	}
 	g_assert_cmpint(r, ==, pid);
-	b.fork = (pid_t)r;
-	b.ready = fds[0];
-	g_assert_cmpint(read(fds[0], &b.pid, sizeof(b.pid)), ==, sizeof(b.pid));
-	g_assert_cmpint(b.pid, ==, pid);
+	b->fork = (pid_t)r;
+	b->ready = fds[0];
+	g_assert_cmpint(read(fds[0], &b->pid, sizeof(b->pid)), ==, sizeof(b->pid));
+	g_assert_cmpint(b->pid, ==, pid);
+	return true;
+}
+
+static void test_pid_reuse(void)
+{
+	struct garlic_process_buf *buf = NULL;
+	struct garlic_process *p;
+	struct child a = spawn_plain(), b;
+	pid_t pid = a.pid;
+	uint64_t start_a;
+	int fd;
+
+	REQUIRE(root_skip);
+	p = snap(pid, GARLIC_PROCESS_STAT, 0);
+	start_a = p->start_ticks;
+	garlic_process_free(p);
+	fd = garlic_process_open(pid);
+	g_assert_cmpint(fd, >=, 0);
+	reap(&a);
+	/* Past a tick, so that start times differ too. */
+	g_usleep(20000);
+	if (!respawn_at(pid, &b)) {
+		close(fd);
+		return;
+	}
 
 	/* Through the old handle: gone. Anew: the second process. */
 	g_assert_cmpint(garlic_process_fill_at(&buf, fd, pid, GARLIC_PROCESS_ALL, 0), ==,
@@ -939,6 +955,63 @@ static void test_pid_reuse(void)
 	g_assert_cmpuint(p->start_ticks, >, start_a);
 	garlic_process_free(p);
 	close(fd);
+	garlic_process_buf_free(buf);
+	reap(&b);
+}
+
+/* include/uapi/linux/pidfd.h (6.13), as lib/process-pidfd.c has it. */
+struct test_pidfd_info {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid, spare0;
+};
+
+/*
+ * Pinned, files are opened by path: a pid reused between the pin and the
+ * opens would have them read the second process. The proof after the
+ * last open fails instead, and the snapshot says gone.
+ */
+static void test_pid_reuse_pinned(void)
+{
+	struct test_pidfd_info info = { .mask = 2 /* PIDFD_INFO_CREDS */ };
+	struct garlic_process_buf *buf = NULL;
+	struct child a = spawn_plain(), b;
+	pid_t pid = a.pid;
+	int pidfd;
+
+	REQUIRE(root_skip);
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	g_assert_cmpint(pidfd, >=, 0);
+	if (ioctl(pidfd, _IOWR(0xFF, 11, struct test_pidfd_info), &info) < 0) {
+		g_assert_true(errno == ENOTTY || errno == EINVAL);
+		g_test_skip("no PIDFD_GET_INFO (Linux 6.13): snapshots are read through the directory");
+		close(pidfd);
+		reap(&a);
+		return;
+	}
+	g_assert_cmpint(garlic_process_fill_pinned(&buf, pidfd, pid, GARLIC_PROCESS_ALL, 0), ==,
+			0);
+	g_assert_cmpstr(buf->proc.argv, ==, "garlic-sleeper");
+	reap(&a);
+	if (!respawn_at(pid, &b)) {
+		close(pidfd);
+		garlic_process_buf_free(buf);
+		return;
+	}
+
+	g_assert_cmpint(garlic_process_fill_pinned(&buf, pidfd, pid, GARLIC_PROCESS_ALL, 0), ==,
+			-ESRCH);
+	g_assert_cmpuint(buf->proc.argv_state, ==, GARLIC_PROCESS_GONE);
+	g_assert_null(buf->proc.argv);
+	g_assert_cmpuint(buf->proc.comm_state, ==, GARLIC_PROCESS_GONE);
+	/* Without the ids the proof is still made. */
+	g_assert_cmpint(garlic_process_fill_pinned(&buf, pidfd, pid,
+						   GARLIC_PROCESS_ARGV | GARLIC_PROCESS_COMM, 0),
+			==, -ESRCH);
+	g_assert_cmpuint(buf->proc.argv_state, ==, GARLIC_PROCESS_GONE);
+	/* Pinned anew: the second process. */
+	g_assert_cmpint(garlic_process_fill(&buf, pid, GARLIC_PROCESS_ARGV, 0), ==, 0);
+	g_assert_cmpstr(buf->proc.argv, ==, "garlic-second");
+	close(pidfd);
 	garlic_process_buf_free(buf);
 	reap(&b);
 }
@@ -1201,6 +1274,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/process/gone", test_gone);
 	g_test_add_func("/process/gone-after-open", test_gone_after_open);
 	g_test_add_func("/process/pid-reuse", test_pid_reuse);
+	g_test_add_func("/process/pid-reuse-pinned", test_pid_reuse_pinned);
 	g_test_add_func("/process/pid-namespace", test_pid_namespace);
 	g_test_add_func("/process/cgroup", test_cgroup);
 	g_test_add_func("/process/denied", test_denied);
