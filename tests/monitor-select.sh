@@ -208,7 +208,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	ok "--user --comm: exactly two execs and two exits" sh -c "
 		[ \"\$('$PYTHON' '$top_srcdir/tests/monitor-check.py' count '$tmp/usercomm.json' \
 			\"e['event_string'] in ('exec', 'exit')\")\" = 4 ] &&
-		'$PYTHON' '$top_srcdir/tests/monitor-check.py' all '$tmp/usercomm.json' \"e['comm'] == '$P-alpha'\""
+		'$PYTHON' '$top_srcdir/tests/monitor-check.py' all '$tmp/usercomm.json' \"e['comm'] == '$P-alpha'\" ||
+		{ cat '$tmp/usercomm.json' >&2; false; }"
 else
 	skip "--user" "not root, or no setpriv: no other user to run as"
 fi
