@@ -59,6 +59,9 @@ mount -t devtmpfs dev /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmp /dev/shm
+# cgroup v2, as systemd mounts it: the snapshots' cgroup field is tested.
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null ||
+	echo "GARLIC-KERNEL-NOTE no cgroup2 hierarchy could be mounted"
 # /tmp stays the overlay (writable, the host's below it): a build tree
 # under the host's /tmp, as a CI clone may be, must stay visible. The
 # tests' own files go to a tmpfs of their own.
@@ -107,7 +110,7 @@ run() {
 echo "GARLIC-KERNEL-START $(uname -r)"
 case ",${garlic_tests:-live,shell}," in
 *,live,*)
-	for p in test-live test-loop test-libnl test-taskstats; do
+	for p in test-live test-loop test-libnl test-taskstats test-process test-capture; do
 		run "$p" "$top_builddir/tests/$p" --tap
 	done
 	run monitor-nobody /bin/sh "$top_srcdir/tests/kernels/monitor-nobody.sh"
