@@ -194,8 +194,14 @@ struct child {
  * waits until it has set itself up. With report_size 0 it waits for the
  * sleeper's pid; otherwise it reads report_size bytes into report.
  */
-static bool spawn_full(struct child *c, const char *path, char *const argv[],
-		       const char *const env[], void *report, size_t report_size)
+/*
+ * Starts path and waits for its report (its pid, or report_size bytes).
+ * With pidfd, the child comes from clone(CLONE_PIDFD) and *pidfd is its
+ * pidfd: valgrind 3.19 has no pidfd_open(), but passes this through.
+ */
+static bool spawn_full_pidfd(struct child *c, const char *path, char *const argv[],
+			     const char *const env[], void *report, size_t report_size,
+			     int *pidfd)
 {
 	char *envp[16];
 	unsigned int n = 0;
@@ -213,7 +219,8 @@ static bool spawn_full(struct child *c, const char *path, char *const argv[],
 	envp[n] = NULL;
 	g_assert_cmpuint(want, <=, sizeof(got));
 	g_assert_cmpint(pipe2(fds, O_CLOEXEC), ==, 0);
-	c->fork = fork();
+	c->fork = pidfd ? (pid_t)syscall(SYS_clone, CLONE_PIDFD | SIGCHLD, 0, pidfd, 0, 0)
+		      : fork();
 	g_assert_cmpint(c->fork, >=, 0);
 	if (c->fork == 0) {
 		/* No sleeper outlives a test that failed. */
@@ -254,6 +261,12 @@ static bool spawn_full(struct child *c, const char *path, char *const argv[],
 		memcpy(&c->pid, got, sizeof(pid_t));
 	}
 	return true;
+}
+
+static bool spawn_full(struct child *c, const char *path, char *const argv[],
+		       const char *const env[], void *report, size_t report_size)
+{
+	return spawn_full_pidfd(c, path, argv, env, report, report_size, NULL);
 }
 
 static struct child spawn(char *const argv[], const char *const env[])
@@ -973,14 +986,16 @@ struct test_pidfd_info {
 static void test_pid_reuse_pinned(void)
 {
 	struct test_pidfd_info info = { .mask = 2 /* PIDFD_INFO_CREDS */ };
+	char *argv[] = { (char *)"garlic-sleeper", NULL };
 	struct garlic_process_buf *buf = NULL;
-	struct child a = spawn_plain(), b;
-	pid_t pid = a.pid;
-	int pidfd;
+	struct child a, b;
+	int pidfd = -1;
+	pid_t pid;
 
 	REQUIRE(root_skip);
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	g_assert_true(spawn_full_pidfd(&a, self_exe, argv, NULL, NULL, 0, &pidfd));
 	g_assert_cmpint(pidfd, >=, 0);
+	pid = a.pid;
 	if (ioctl(pidfd, _IOWR(0xFF, 11, struct test_pidfd_info), &info) < 0) {
 		g_assert_true(errno == ENOTTY || errno == EINVAL);
 		g_test_skip("no PIDFD_GET_INFO (Linux 6.13): snapshots are read through the directory");
