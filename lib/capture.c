@@ -165,8 +165,16 @@ static bool read_snapshot(struct garlic_capture *c, struct capture_slot *s)
 	return r == 0;
 }
 
+#ifdef GARLIC_TEST_SEAM
+void (*garlic_test_before_snapshot)(pid_t pid);
+#endif
+
 static void fill(struct garlic_capture *c, struct capture_slot *s)
 {
+#ifdef GARLIC_TEST_SEAM
+	if (garlic_test_before_snapshot)
+		garlic_test_before_snapshot(s->pid);
+#endif
 	s->ok = read_snapshot(c, s);
 	s->filled = true;
 	if (s->ok && odd_argv(&s->buf->proc)) {
@@ -258,20 +266,39 @@ static bool same_text(const char *a, size_t alen, const char *b, size_t blen)
  * before its exec is known. When that next exec's snapshot is in, and
  * this one holds the very same program and argv, this one saw the next:
  * it says REPLACED. (An exec of the same command line twice is told so
- * too: nothing is lost but the repetition.)
+ * too: nothing is lost but the repetition.) A snapshot that found the
+ * process exited, with a later exec of it known, is REPLACED outright.
  */
+/* The snapshot found the process exited: whatever it shows is of its last program. */
+static bool saw_exited(const struct garlic_process *p)
+{
+	return p->argv_state == GARLIC_PROCESS_ZOMBIE || p->exe_state == GARLIC_PROCESS_ZOMBIE ||
+	       p->cwd_state == GARLIC_PROCESS_ZOMBIE ||
+	       (p->stat_state == GARLIC_PROCESS_OK && (p->state == 'Z' || p->state == 'X'));
+}
+
 static void check_not_later(struct garlic_capture *c, struct capture_slot *s)
 {
 	const struct garlic_process *p = &s->buf->proc;
+	bool exited = saw_exited(p);
 
-	if (!(p->fields & (GARLIC_PROCESS_ARGV | GARLIC_PROCESS_EXE)))
+	if (!exited && !(p->fields & (GARLIC_PROCESS_ARGV | GARLIC_PROCESS_EXE)))
 		return;
 	for (unsigned int i = 0; i < CAPTURE_SLOTS; i++) {
 		const struct capture_slot *t = &c->slots[i];
 		const struct garlic_process *q;
 
-		if (t == s || !t->used || !t->filled || !t->ok || t->pid != s->pid ||
-		    t->timestamp_ns <= s->timestamp_ns)
+		if (t == s || !t->used || t->pid != s->pid || t->timestamp_ns <= s->timestamp_ns)
+			continue;
+		/*
+		 * Read after the exit, which came after the later exec: the
+		 * name it found (and any field) is the later program's.
+		 */
+		if (exited) {
+			mark_replaced(&s->buf->proc);
+			return;
+		}
+		if (!t->filled || !t->ok)
 			continue;
 		q = &t->buf->proc;
 		if ((!(p->fields & GARLIC_PROCESS_ARGV) ||

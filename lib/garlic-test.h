@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "garlic-private.h"
 
@@ -52,5 +53,11 @@ int garlic_test_socket_fd(const struct garlic *g);
 bool garlic_test_drops_readable(const struct garlic *g);
 /* As if the last reading of the drop counter had been n drops ago. */
 void garlic_test_drops_rewind(struct garlic *g, uint32_t n);
+/*
+ * Called with the pid just before the capture reads an exec's snapshot,
+ * when set (libgarlic-private only): a test makes the process move on
+ * between the exec's event and its read.
+ */
+extern void (*garlic_test_before_snapshot)(pid_t pid);
 
 #endif /* GARLIC_TEST_H */

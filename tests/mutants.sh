@@ -29,6 +29,7 @@ filter-byte-order|lib/filter.c|s/emit(&b, BPF_JMP | BPF_JSET | BPF_K, htonl(by_b
 loss-overrun-count|lib/loss.c|s/^\([[:space:]]*\)g->counters\.overruns++;/\1;/
 loss-lost-count|lib/loss.c|s/g->counters\.lost += lost;/g->counters.lost += 0;/
 capture-not-prompt|lib/receive.c|s/^\tgarlic_capture_drain(g);$/\t;/
+capture-exited-kept|lib/capture.c|s/bool exited = saw_exited(p);/bool exited = saw_exited(p) \&\& 0;/
 budget-fd-shows-socket|lib/receive.c|s/^\t\tgarlic_loop_fd_watch_socket(&g->loop, false);/\t\tgarlic_loop_fd_watch_socket(\&g->loop, true);/
 ids-pidfd-reused|lib/process-pidfd.c|s/if (!err && faccessat(r->dirfd, "stat", F_OK, 0) < 0)/if (0)/
 pinned-unproved|lib/process-pidfd.c|s/if (ioctl(r->pidfd, GARLIC_PIDFD_GET_INFO, \&info) < 0)/if (ioctl(r->pidfd, GARLIC_PIDFD_GET_INFO, \&info) < 0 \&\& 0)/

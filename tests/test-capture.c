@@ -249,12 +249,77 @@ static void test_fields_and_options(void)
 	g_assert_cmpint(garlic_open_opts(&g, &opts, on_event, &s), ==, -EINVAL);
 }
 
+/* The test's child, and the pipe its shell reads before it execs again. */
+static pid_t moving_pid;
+static int moving_go = -1;
+
+/* Before the first exec's read: lets it exec /bin/true, and waits for its exit. */
+static void exec_again_and_exit(pid_t pid)
+{
+	siginfo_t info = { 0 };
+
+	if (pid != moving_pid)
+		return;
+	garlic_test_before_snapshot = NULL;
+	g_assert_cmpint(write(moving_go, "\n", 1), ==, 1);
+	g_assert_cmpint(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), ==, 0);
+}
+
+/*
+ * A process whose first exec is read only after it exec'd again and
+ * exited: what that read finds (the name) is the later program's, so the
+ * first exec says REPLACED, even when the second exec came in a later
+ * read of the socket (seen under load: setpriv's exec named "true").
+ */
+static void test_exec_again_then_exit(void)
+{
+	static const char *const first[] = { "/bin/sh", "-c", "read x; exec /bin/true", "two",
+					     NULL };
+	struct seen s = { 0 };
+	struct garlic *g = open_capturing(&s, 0);
+	const struct garlic_process *p;
+	int go[2], status;
+
+	g_assert_cmpint(pipe(go), ==, 0);
+	s.pid = fork();
+	g_assert_cmpint(s.pid, >=, 0);
+	if (s.pid == 0) {
+		dup2(go[0], STDIN_FILENO);
+		close(go[0]);
+		close(go[1]);
+		execv(first[0], (char **)first);
+		_exit(127);
+	}
+	close(go[0]);
+	moving_pid = s.pid;
+	moving_go = go[1];
+	garlic_test_before_snapshot = exec_again_and_exit;
+	loop_until(g, &s, 2);
+	g_assert_null(garlic_test_before_snapshot);
+	p = s.copy[0];
+	g_assert_cmpint(p->argv_state, ==, GARLIC_PROCESS_REPLACED);
+	g_assert_null(p->argv);
+	g_assert_cmpint(p->comm_state, ==, GARLIC_PROCESS_REPLACED);
+	g_assert_cmpstr(p->comm, ==, "");
+	/* The second exec's read found it exited, and names it rightly. */
+	p = s.copy[1];
+	g_assert_cmpint(p->argv_state, ==, GARLIC_PROCESS_ZOMBIE);
+	g_assert_cmpint(p->comm_state, ==, GARLIC_PROCESS_OK);
+	g_assert_cmpstr(p->comm, ==, "true");
+	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
+	close(go[1]);
+	free_snapshot(s.copy[0]);
+	free_snapshot(s.copy[1]);
+	garlic_close(g);
+}
+
 int main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	live_require_connector();
 	g_test_add_func("/capture/argv-during-budget", test_argv_during_budget);
 	g_test_add_func("/capture/double-exec", test_double_exec);
+	g_test_add_func("/capture/exec-again-then-exit", test_exec_again_then_exit);
 	g_test_add_func("/capture/fields-and-options", test_fields_and_options);
 	return g_test_run();
 }
