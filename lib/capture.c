@@ -260,6 +260,14 @@ static bool same_text(const char *a, size_t alen, const char *b, size_t blen)
 	return a && b && alen == blen && memcmp(a, b, alen) == 0;
 }
 
+/* The snapshot found the process exited: whatever it shows is of its last program. */
+static bool saw_exited(const struct garlic_process *p)
+{
+	return p->argv_state == GARLIC_PROCESS_ZOMBIE || p->exe_state == GARLIC_PROCESS_ZOMBIE ||
+	       p->cwd_state == GARLIC_PROCESS_ZOMBIE ||
+	       (p->stat_state == GARLIC_PROCESS_OK && (p->state == 'Z' || p->state == 'X'));
+}
+
 /*
  * The kernel sends an exec's event only after the new program's
  * arguments are in place, so a read in between shows the next program
@@ -269,14 +277,6 @@ static bool same_text(const char *a, size_t alen, const char *b, size_t blen)
  * too: nothing is lost but the repetition.) A snapshot that found the
  * process exited, with a later exec of it known, is REPLACED outright.
  */
-/* The snapshot found the process exited: whatever it shows is of its last program. */
-static bool saw_exited(const struct garlic_process *p)
-{
-	return p->argv_state == GARLIC_PROCESS_ZOMBIE || p->exe_state == GARLIC_PROCESS_ZOMBIE ||
-	       p->cwd_state == GARLIC_PROCESS_ZOMBIE ||
-	       (p->stat_state == GARLIC_PROCESS_OK && (p->state == 'Z' || p->state == 'X'));
-}
-
 static void check_not_later(struct garlic_capture *c, struct capture_slot *s)
 {
 	const struct garlic_process *p = &s->buf->proc;

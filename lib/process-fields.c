@@ -43,11 +43,6 @@ int garlic_procfs_grow(struct garlic_process_buf **bufp, size_t want)
 	return 0;
 }
 
-/*
- * Reads the file name (relative to dirfd) into the free space after
- * used, at most limit bytes, NUL-terminated there; nothing is committed.
- * Returns the byte count, or -errno (of the open or a read).
- */
 const char *garlic_procfs_path(const struct reader *r, const char *name, char *buf, size_t size)
 {
 	if (r->pidfd < 0)
@@ -56,6 +51,12 @@ const char *garlic_procfs_path(const struct reader *r, const char *name, char *b
 	return buf;
 }
 
+/*
+ * Reads the file name (relative to dirfd; pinned, /proc/PID/name) into
+ * the free space after used, at most limit bytes, NUL-terminated there;
+ * nothing is committed. Returns the byte count, or -errno (of the open or
+ * a read).
+ */
 ssize_t garlic_procfs_read_file(struct reader *r, const char *name, size_t limit)
 {
 	char path[PROC_PATH_MAX];

@@ -4,7 +4,7 @@
  * task's, however soon its pid is reused. Where the kernel has
  * PIDFD_GET_INFO (6.13), a pidfd pins the task, files are opened by path
  * and a last PIDFD_GET_INFO proves them its own (process-pidfd.c): on an
- * exec storm that costs a quarter less than the directory (bench/perf).
+ * exec storm that costs a fifth less than the directory (bench/RESULTS.md).
  * Elsewhere every file is read through one directory fd of /proc/PID: it
  * stays bound to the task it was opened for, so a task reaped meanwhile
  * makes each read fail with ESRCH instead of reading whatever process
