@@ -192,12 +192,9 @@ struct child {
 /*
  * Runs path with argv and the environment GARLIC_SLEEPER=1 plus env, and
  * waits until it has set itself up. With report_size 0 it waits for the
- * sleeper's pid; otherwise it reads report_size bytes into report.
- */
-/*
- * Starts path and waits for its report (its pid, or report_size bytes).
- * With pidfd, the child comes from clone(CLONE_PIDFD) and *pidfd is its
- * pidfd: valgrind 3.19 has no pidfd_open(), but passes this through.
+ * sleeper's pid; otherwise it reads report_size bytes into report. With
+ * pidfd, the child comes from clone(CLONE_PIDFD) and *pidfd is its pidfd:
+ * valgrind 3.19 has no pidfd_open(), but passes this through.
  */
 static bool spawn_full_pidfd(struct child *c, const char *path, char *const argv[],
 			     const char *const env[], void *report, size_t report_size,
