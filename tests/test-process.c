@@ -852,10 +852,6 @@ static void test_gone_after_open(void)
 }
 
 /*
- * A pid reused by another process (clone3() with set_tid puts one on the
- * pid just freed): what was opened for the first never reads the second.
- */
-/*
  * fork(), with the child on pid want: ns_last_pid names the pid before
  * the next one the kernel gives (root only). Another fork on the machine
  * can take it first; then the try is repeated. Returns as fork(); -1 with
@@ -930,6 +926,10 @@ static bool respawn_at(pid_t pid, struct child *b)
 	return true;
 }
 
+/*
+ * A pid reused by another process (clone3() with set_tid puts one on the
+ * pid just freed): what was opened for the first never reads the second.
+ */
 static void test_pid_reuse(void)
 {
 	struct garlic_process_buf *buf = NULL;
