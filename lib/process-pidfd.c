@@ -81,6 +81,16 @@ static bool pidfd_info_usable(void)
 	return support == USABLE;
 }
 
+/* The snapshot's ids, as PIDFD_GET_INFO handed them over. */
+static void keep_ids(struct reader *r, const struct garlic_pidfd_info *info)
+{
+	P(r)->ruid = info->ruid;
+	P(r)->euid = info->euid;
+	P(r)->rgid = info->rgid;
+	P(r)->egid = info->egid;
+	P(r)->ids_state = GARLIC_PROCESS_OK;
+}
+
 int garlic_procfs_pin(pid_t pid)
 {
 	int fd;
@@ -108,13 +118,8 @@ int garlic_procfs_prove(struct reader *r, bool ids)
 
 	if (ioctl(r->pidfd, GARLIC_PIDFD_GET_INFO, &info) < 0)
 		return -errno;
-	if (ids) {
-		P(r)->ruid = info.ruid;
-		P(r)->euid = info.euid;
-		P(r)->rgid = info.rgid;
-		P(r)->egid = info.egid;
-		P(r)->ids_state = GARLIC_PROCESS_OK;
-	}
+	if (ids)
+		keep_ids(r, &info);
 	return 0;
 }
 
@@ -154,10 +159,6 @@ bool garlic_procfs_read_ids_pidfd(struct reader *r, pid_t pid)
 		P(r)->ids_state = garlic_procfs_state_of(r, err);
 		return true;
 	}
-	P(r)->ruid = info.ruid;
-	P(r)->euid = info.euid;
-	P(r)->rgid = info.rgid;
-	P(r)->egid = info.egid;
-	P(r)->ids_state = GARLIC_PROCESS_OK;
+	keep_ids(r, &info);
 	return true;
 }
