@@ -207,12 +207,15 @@ void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 	size_t len;
 
 	/*
-	 * Pinned, an exited process is told by a poll of the pidfd before
-	 * its cmdline is opened: on a storm of short execs most are, and
-	 * the open (the pid's directory made anew in the dcache) was the
-	 * largest cost of their snapshots.
+	 * An exited process is told before its cmdline is opened: by stat
+	 * when it was read already (STAT asked), or pinned by a poll of the
+	 * pidfd. On a storm of short execs most are, and the open (the
+	 * pid's directory made anew in the dcache) was the largest cost of
+	 * their snapshots.
 	 */
-	if (garlic_procfs_exited(r)) {
+	if ((r->st.tried && !r->st.error && !(r->st.flags & TASK_FLAG_KTHREAD) &&
+	     (r->st.state == 'Z' || r->st.state == 'X')) ||
+	    garlic_procfs_exited(r)) {
 		P(r)->argv_state = GARLIC_PROCESS_ZOMBIE;
 		return;
 	}
