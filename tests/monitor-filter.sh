@@ -46,14 +46,20 @@ ok "--events nonzero_exit: exit 4 is there" check has "$tmp/nz.json" \
 	"d['process_pid'] == $last and d['exit_code'] == 1024"
 
 # --pid: a target that waits for the gate file (the monitor is
-# subscribed), then does its work.
+# subscribed), then does its work. Its child waits for the hold file
+# after its own child's exit 5: a test that names the child's argv lets
+# it exit only once the exec line is out, for a child gone before the
+# monitor reads it is rightly printed as exited, without its argv.
 gate=$tmp/gate
+hold=$tmp/hold
 target() {
-	rm -f "$gate"
-	sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done; sh -c "sh -c \"exit 5\""; exit 6' \
-		garlic-target "$gate" &
+	rm -f "$gate" "$hold"
+	sh -c 'while [ ! -e "$1" ]; do sleep 0.05; done
+		sh -c "sh -c \"exit 5\"; until [ -e \"\$0\" ]; do sleep 0.05; done" "$2"
+		exit 6' garlic-target "$gate" "$hold" &
 	target=$!
 }
+child_exec="e['event_string'] == 'exec' and (e['cmdline'] or '').startswith('sh -c sh -c')"
 
 # Something else happening meanwhile, which must not show.
 noise() {
@@ -64,7 +70,7 @@ noise
 
 target
 start "$tmp/pid.json" --json --pid $target --latency 0
-touch "$gate"
+touch "$hold" "$gate"
 wait $target
 check wait "$tmp/pid.json" "e['event_string'] == 'exit' and d['process_pid'] == $target" ||
 	diag "the target's exit did not come"
@@ -77,14 +83,15 @@ ok "--pid: its exit 6" check has "$tmp/pid.json" \
 target
 start "$tmp/children.json" --json --pid $target --children --latency 0
 touch "$gate"
+check wait "$tmp/children.json" "$child_exec" || diag "the child's exec did not come"
+touch "$hold"
 wait $target
 check wait "$tmp/children.json" "e['event_string'] == 'exit' and d['process_pid'] == $target" ||
 	diag "the target's exit did not come"
 ok "--pid --children: SIGINT stops it" stop
 ok "--pid --children: the grandchild's exit 5" check has "$tmp/children.json" \
 	"e['event_string'] == 'exit' and d['exit_code'] == 1280 and d['parent_tgid'] != $target"
-ok "--pid --children: the child's exec" check has "$tmp/children.json" \
-	"e['event_string'] == 'exec' and e['cmdline'].startswith('sh -c sh -c')"
+ok "--pid --children: the child's exec" check has "$tmp/children.json" "$child_exec"
 ok "--pid --children: nothing from elsewhere" check all "$tmp/children.json" \
 	"e['event_string'] != 'exit' or d['exit_code'] != 2304"
 
