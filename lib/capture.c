@@ -26,9 +26,22 @@
 #include "garlic-handle.h"
 #include "process-private.h"
 
-/* Execs whose snapshots can wait for their event: more than a 10 ms
-   budget's worth of an exec storm (~8 000 execs/s on 2 CPUs). */
-#define CAPTURE_SLOTS 256
+/*
+ * Execs whose snapshots wait for their events: at first more than a 10 ms
+ * budget's worth of an exec storm (~8 000 execs/s on 2 CPUs). A longer
+ * budget holds more: the ring doubles while its oldest still waits, up to
+ * a bound on memory (4 KiB a snapshot); past it the oldest is read late.
+ */
+#define CAPTURE_SLOTS_FIRST 256
+#define CAPTURE_SLOTS_MAX 4096
+/*
+ * A slot still waiting this long after its exec lost its event (the main
+ * socket overran): it makes room instead of the ring growing for it.
+ * Twice the longest budget.
+ */
+#define CAPTURE_STALE_NS (2 * (uint64_t)GARLIC_MAX_LATENCY_BUDGET_US * 1000)
+/* A snapshot buffer a long argv grew past this is not kept for the next. */
+#define CAPTURE_BUF_KEEP 16384
 /* Datagrams one drain reads at most, so a storm cannot hold a turn. */
 #define DRAIN_ROUNDS 8
 
@@ -46,21 +59,56 @@ struct garlic_capture {
 	struct garlic *sub;	/* the exec-only subscription */
 	uint32_t fields;
 	size_t argv_max;
+	unsigned int size;	/* slots in the ring */
 	unsigned int next;	/* the ring's next slot */
 	unsigned int take;	/* where the next exec's slot is looked for first */
 	unsigned int pending;	/* slots taken by the current drain, not filled */
-	struct capture_slot slots[CAPTURE_SLOTS];
+	struct capture_slot *slots;
 	struct capture_slot late; /* an exec the ring did not have */
 };
+
+/*
+ * Doubles the ring, oldest slot first: next, the oldest, becomes 0, so
+ * the slots the drain has taken stay just before the new next. false
+ * when the bound or memory says no.
+ */
+static bool grow(struct garlic_capture *c)
+{
+	unsigned int n = c->size, old_next = c->next;
+	struct capture_slot *bigger;
+
+	if (n >= CAPTURE_SLOTS_MAX)
+		return false;
+	bigger = calloc(2 * (size_t)n, sizeof(*bigger));
+	if (!bigger)
+		return false;
+	for (unsigned int i = 0; i < n; i++)
+		bigger[i] = c->slots[(old_next + i) % n];
+	free(c->slots);
+	c->slots = bigger;
+	c->size = 2 * n;
+	c->next = n;
+	c->take = (c->take + n - old_next) % n;
+	return true;
+}
 
 /* The sub's callback: an exec to snapshot once the drain has read all. */
 static int on_exec(const struct garlic_event *ev, void *userdata)
 {
 	struct garlic_capture *c = userdata;
-	struct capture_slot *s = &c->slots[c->next];
+	struct capture_slot *s;
 
-	/* A full ring drops its oldest: that exec is snapshotted late. */
-	c->next = (c->next + 1) % CAPTURE_SLOTS;
+	/* A full ring that cannot grow drops its oldest: that exec is read late. */
+	s = &c->slots[c->next];
+	if (s->used && ev->timestamp_ns < s->timestamp_ns + CAPTURE_STALE_NS)
+		grow(c);
+	s = &c->slots[c->next];
+	c->next = (c->next + 1) % c->size;
+	/* Handed out long ago; a burst of long command lines is not kept. */
+	if (s->buf && s->buf->cap > CAPTURE_BUF_KEEP) {
+		garlic_process_buf_free(s->buf);
+		s->buf = NULL;
+	}
 	s->cpu = ev->cpu;
 	s->seq = ev->seq;
 	s->timestamp_ns = ev->timestamp_ns;
@@ -87,11 +135,14 @@ int garlic_capture_open(struct garlic *g, uint32_t fields, size_t argv_max)
 		return -ENOMEM;
 	c->fields = fields;
 	c->argv_max = argv_max;
-	r = garlic_open_opts(&c->sub, &o, on_exec, c);
+	c->size = CAPTURE_SLOTS_FIRST;
+	c->slots = calloc(c->size, sizeof(*c->slots));
+	r = c->slots ? garlic_open_opts(&c->sub, &o, on_exec, c) : -ENOMEM;
 	if (r == 0)
 		r = garlic_loop_fd_add(&g->loop, c->sub->fd);
 	if (r < 0) {
 		garlic_close(c->sub);
+		free(c->slots);
 		free(c);
 		return r;
 	}
@@ -104,8 +155,9 @@ void garlic_capture_close(struct garlic_capture *c)
 	if (!c)
 		return;
 	garlic_close(c->sub);
-	for (unsigned int i = 0; i < CAPTURE_SLOTS; i++)
+	for (unsigned int i = 0; i < c->size; i++)
 		garlic_process_buf_free(c->slots[i].buf);
+	free(c->slots);
 	garlic_process_buf_free(c->late.buf);
 	free(c);
 }
@@ -138,7 +190,7 @@ static bool exec_again(const struct garlic_capture *c, unsigned int from, unsign
 		       pid_t pid)
 {
 	for (unsigned int k = 1; k < left; k++) {
-		const struct capture_slot *s = &c->slots[(from + k) % CAPTURE_SLOTS];
+		const struct capture_slot *s = &c->slots[(from + k) % c->size];
 
 		if (s->used && !s->filled && s->pid == pid)
 			return true;
@@ -167,6 +219,11 @@ static bool read_snapshot(struct garlic_capture *c, struct capture_slot *s)
 
 #ifdef GARLIC_TEST_SEAM
 void (*garlic_test_before_snapshot)(pid_t pid);
+
+unsigned int garlic_test_capture_slots(const struct garlic *g)
+{
+	return g->capture ? g->capture->size : 0;
+}
 #endif
 
 static void fill(struct garlic_capture *c, struct capture_slot *s)
@@ -197,11 +254,11 @@ static void fill(struct garlic_capture *c, struct capture_slot *s)
 /* Snapshots what the last drain read, oldest first. */
 static void fill_pending(struct garlic_capture *c)
 {
-	unsigned int first = (c->next + CAPTURE_SLOTS - c->pending) % CAPTURE_SLOTS;
+	unsigned int first = (c->next + c->size - c->pending) % c->size;
 
 	for (unsigned int i = 0; i < c->pending; i++) {
-		struct capture_slot *s = &c->slots[(first + i) % CAPTURE_SLOTS];
-		bool replaced = exec_again(c, (first + i) % CAPTURE_SLOTS, c->pending - i, s->pid);
+		struct capture_slot *s = &c->slots[(first + i) % c->size];
+		bool replaced = exec_again(c, (first + i) % c->size, c->pending - i, s->pid);
 
 		fill(c, s);
 		if (replaced && s->ok)
@@ -230,8 +287,8 @@ void garlic_capture_drain(struct garlic *g)
 		if (r >= 0 && r < GARLIC_BATCH)
 			break;
 	}
-	if (c->pending > CAPTURE_SLOTS)
-		c->pending = CAPTURE_SLOTS;
+	if (c->pending > c->size)
+		c->pending = c->size;
 	fill_pending(c);
 }
 
@@ -242,13 +299,13 @@ void garlic_capture_drain(struct garlic *g)
  */
 static struct capture_slot *find(struct garlic_capture *c, const struct garlic_event *ev)
 {
-	for (unsigned int i = 0; i < CAPTURE_SLOTS; i++) {
-		unsigned int k = (c->take + i) % CAPTURE_SLOTS;
+	for (unsigned int i = 0; i < c->size; i++) {
+		unsigned int k = (c->take + i) % c->size;
 		struct capture_slot *s = &c->slots[k];
 
 		if (s->used && s->filled && s->cpu == ev->cpu && s->seq == ev->seq &&
 		    s->pid == ev->pid) {
-			c->take = (k + 1) % CAPTURE_SLOTS;
+			c->take = (k + 1) % c->size;
 			return s;
 		}
 	}
@@ -276,19 +333,21 @@ static bool saw_exited(const struct garlic_process *p)
  * it says REPLACED. (An exec of the same command line twice is told so
  * too: nothing is lost but the repetition.) A snapshot that found the
  * process exited, with a later exec of it known, is REPLACED outright.
+ * A later exec was read after s, so its slot is between s and next.
  */
 static void check_not_later(struct garlic_capture *c, struct capture_slot *s)
 {
 	const struct garlic_process *p = &s->buf->proc;
+	unsigned int from = (unsigned int)(s - c->slots);
 	bool exited = saw_exited(p);
 
 	if (!exited && !(p->fields & (GARLIC_PROCESS_ARGV | GARLIC_PROCESS_EXE)))
 		return;
-	for (unsigned int i = 0; i < CAPTURE_SLOTS; i++) {
+	for (unsigned int i = (from + 1) % c->size; i != c->next; i = (i + 1) % c->size) {
 		const struct capture_slot *t = &c->slots[i];
 		const struct garlic_process *q;
 
-		if (t == s || !t->used || t->pid != s->pid || t->timestamp_ns <= s->timestamp_ns)
+		if (!t->used || t->pid != s->pid || t->timestamp_ns <= s->timestamp_ns)
 			continue;
 		/*
 		 * Read after the exit, which came after the later exec: the

@@ -59,5 +59,7 @@ void garlic_test_drops_rewind(struct garlic *g, uint32_t n);
  * between the exec's event and its read.
  */
 extern void (*garlic_test_before_snapshot)(pid_t pid);
+/* The slots of the capture's ring of snapshots (0: no capture). */
+unsigned int garlic_test_capture_slots(const struct garlic *g);
 
 #endif /* GARLIC_TEST_H */

@@ -19,7 +19,7 @@ if [ ! -f "$top/lib/handle.c" ] || [ ! -f "$top/Makefile" ]; then
 	echo "mutants.sh: run it from a configured, built source tree" >&2
 	exit 2
 fi
-programs="tests/test-parse tests/test-filter tests/test-subscribe tests/test-live tests/test-loop tests/test-capture tests/test-libnl tests/test-process"
+programs="tests/test-parse tests/test-filter tests/test-subscribe tests/test-live tests/test-loop tests/test-capture tests/test-capture-ring tests/test-libnl tests/test-process"
 
 # name|file|sed expression; each changes exactly one line.
 mutants='ack-match|lib/subscribe.c|s/a\.ack == ack + 1)/a.ack == ack + 2)/
@@ -30,6 +30,8 @@ loss-overrun-count|lib/loss.c|s/^\([[:space:]]*\)g->counters\.overruns++;/\1;/
 loss-lost-count|lib/loss.c|s/g->counters\.lost += lost;/g->counters.lost += 0;/
 capture-not-prompt|lib/receive.c|s/^\tgarlic_capture_drain(g);$/\t;/
 capture-exited-kept|lib/capture.c|s/bool exited = saw_exited(p);/bool exited = saw_exited(p) \&\& 0;/
+capture-ring-fixed|lib/capture.c|s/if (n >= CAPTURE_SLOTS_MAX)/if (n >= CAPTURE_SLOTS_FIRST)/
+capture-stale-kept|lib/capture.c|s/if (s->used \&\& ev->timestamp_ns < s->timestamp_ns + CAPTURE_STALE_NS)/if (s->used)/
 budget-fd-shows-socket|lib/receive.c|s/^\t\tgarlic_loop_fd_watch_socket(&g->loop, false);/\t\tgarlic_loop_fd_watch_socket(\&g->loop, true);/
 ids-pidfd-reused|lib/process-pidfd.c|s/if (!err && faccessat(r->dirfd, "stat", F_OK, 0) < 0)/if (0)/
 pinned-unproved|lib/process-pidfd.c|s/if (ioctl(r->pidfd, GARLIC_PIDFD_GET_INFO, \&info) < 0)/if (ioctl(r->pidfd, GARLIC_PIDFD_GET_INFO, \&info) < 0 \&\& 0)/
