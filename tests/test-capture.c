@@ -15,137 +15,68 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "garlic-test.h"
+#include "capture-common.h"
 #include "live.h"
 
-#define TIMEOUT_MS 5000
-#define BUDGET_US 300000
+/*
+ * The longest budget: a slow machine (the QEMU guests) still snapshots
+ * the exec, and lets the process exit, well within it.
+ */
+#define BUDGET_US GARLIC_MAX_LATENCY_BUDGET_US
 
-struct seen {
-	pid_t pid;		/* the exec to keep */
-	int execs;		/* of pid, seen so far */
-	struct garlic_process *copy[2]; /* their snapshots, copied */
-	uint64_t dispatched_ns[2];
-	bool zombie_at_dispatch; /* the first exec's process, when it was handed out */
-};
-
-/* The state letter of /proc/PID/stat, after the comm's last ')'. */
-static char proc_state(pid_t pid)
-{
-	char path[64], *text = NULL, *close;
-	char state = '?';
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (g_file_get_contents(path, &text, NULL, NULL) && (close = strrchr(text, ')')))
-		state = close[2];
-	g_free(text);
-	return state;
-}
-
-/* Copies a snapshot: it is valid during the callback only. */
-static struct garlic_process *copy_snapshot(const struct garlic_process *p)
-{
-	struct garlic_process *c;
-
-	g_assert_nonnull(p);
-	c = g_memdup2(p, sizeof(*p));
-	c->argv = p->argv ? g_memdup2(p->argv, p->argv_len + 1) : NULL;
-	c->exe = g_strdup(p->exe);
-	c->cwd = g_strdup(p->cwd);
-	c->cgroup = g_strdup(p->cgroup);
-	return c;
-}
-
-static void free_snapshot(struct garlic_process *c)
-{
-	if (!c)
-		return;
-	g_free((char *)c->argv);
-	g_free((char *)c->exe);
-	g_free((char *)c->cwd);
-	g_free((char *)c->cgroup);
-	g_free(c);
-}
-
-static int on_event(const struct garlic_event *ev, void *userdata)
-{
-	struct seen *s = userdata;
-
-	if (ev->type != GARLIC_EVENT_EXEC) {
-		g_assert_null(ev->process);
-		return 0;
-	}
-	if (ev->pid != s->pid || s->execs >= 2)
-		return 0;
-	if (s->execs == 0)
-		s->zombie_at_dispatch = proc_state(ev->pid) == 'Z';
-	s->copy[s->execs] = copy_snapshot(ev->process);
-	s->dispatched_ns[s->execs] = garlic_monotonic_ns();
-	s->execs++;
-	return 0;
-}
-
-/* Polls and receives, as an event loop does, until n execs of s->pid are in. */
-static void loop_until(struct garlic *g, struct seen *s, int n)
-{
-	uint64_t start = garlic_monotonic_ns();
-
-	while (s->execs < n) {
-		struct pollfd pfd = { .fd = garlic_fd(g), .events = POLLIN };
-		int r;
-
-		g_assert_cmpuint((garlic_monotonic_ns() - start) / 1000000, <, TIMEOUT_MS);
-		if (poll(&pfd, 1, 100) <= 0)
-			continue;
-		r = garlic_receive(g);
-		g_assert_true(r >= 0 || r == -EAGAIN || r == -ENOBUFS);
-	}
-}
-
-static struct garlic *open_capturing(struct seen *s, unsigned int budget_us)
-{
-	struct garlic_open_opts opts = GARLIC_OPEN_OPTS(.flags = GARLIC_OPEN_NONBLOCK,
-							.latency_budget_us = budget_us,
-							.capture = GARLIC_PROCESS_ALL);
-	struct garlic *g = NULL;
-
-	g_assert_cmpint(garlic_open_opts(&g, &opts, on_event, s), ==, 0);
-	return g;
-}
-
-/* Puts the handle under load: its next read waits for the budget. */
-static void make_busy(struct garlic *g)
-{
-	run_exit(0);
-	while (garlic_test_batch_due_ns(g) == 0) {
-		struct pollfd pfd = { .fd = garlic_fd(g), .events = POLLIN };
-
-		if (poll(&pfd, 1, TIMEOUT_MS) > 0)
-			garlic_receive(g);
-	}
-}
-
+/* Holds until a line comes on its stdin, then exits. */
 static const char *const marked_argv[] = {
-	"/bin/sh", "-c", "sleep 0.1; true", "garlic-capture-marker", "a b", "", "x\ny", "\xff\xfe", NULL
+	"/bin/sh", "-c", "read x; true", "garlic-capture-marker", "a b", "", "x\ny", "\xff\xfe", NULL
 };
+
+static pid_t snapped_pid;
+static bool snapped;
+
+static void note_snapshot(pid_t pid)
+{
+	if (pid == snapped_pid)
+		snapped = true;
+}
 
 static void test_argv_during_budget(void)
 {
 	struct seen s = { 0 };
 	struct garlic *g = open_capturing(&s, BUDGET_US);
 	const struct garlic_process *p;
+	uint64_t start = garlic_monotonic_ns();
+	siginfo_t info = { 0 };
 	size_t len = 0;
 	const char *arg;
-	int status;
+	int go[2], status;
 
+	g_assert_cmpint(pipe(go), ==, 0);
 	make_busy(g);
 	s.pid = fork();
 	g_assert_cmpint(s.pid, >=, 0);
 	if (s.pid == 0) {
+		dup2(go[0], STDIN_FILENO);
+		close(go[0]);
+		close(go[1]);
 		execv(marked_argv[0], (char **)marked_argv);
 		_exit(127);
 	}
-	/* sh forks sleep (two commands), waits ~0.1 s, and exits. */
+	close(go[0]);
+	/* Runs the handle until the capture has read the process, alive. */
+	snapped_pid = s.pid;
+	snapped = false;
+	garlic_test_before_snapshot = note_snapshot;
+	while (!snapped) {
+		struct pollfd pfd = { .fd = garlic_fd(g), .events = POLLIN };
+
+		g_assert_cmpuint((garlic_monotonic_ns() - start) / 1000000, <, TIMEOUT_MS);
+		if (poll(&pfd, 1, 100) > 0)
+			garlic_receive(g);
+	}
+	garlic_test_before_snapshot = NULL;
+	/* Then lets it exit while the budget still holds its exec back. */
+	g_assert_cmpint(s.execs, ==, 0);
+	g_assert_cmpint(write(go[1], "\n", 1), ==, 1);
+	g_assert_cmpint(waitid(P_PID, (id_t)s.pid, &info, WEXITED | WNOWAIT), ==, 0);
 	loop_until(g, &s, 1);
 	/* The exec was handed out after the process had exited (budget)... */
 	g_assert_true(s.zombie_at_dispatch);
@@ -169,6 +100,7 @@ static void test_argv_during_budget(void)
 	g_assert_cmpint(p->stat_state, ==, GARLIC_PROCESS_OK);
 	g_assert_cmpint(p->cgroup_state, !=, GARLIC_PROCESS_NOT_ASKED);
 	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
+	close(go[1]);
 	free_snapshot(s.copy[0]);
 	garlic_close(g);
 }
