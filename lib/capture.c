@@ -22,6 +22,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "garlic-handle.h"
 #include "process-private.h"
@@ -44,6 +45,9 @@
 #define CAPTURE_BUF_KEEP 16384
 /* Datagrams one drain reads at most, so a storm cannot hold a turn. */
 #define DRAIN_ROUNDS 8
+/* An empty command line is read again this often, this far apart (~1 ms). */
+#define ODD_ARGV_TRIES 8
+#define ODD_ARGV_WAIT_NS 150000
 
 struct capture_slot {
 	uint32_t cpu, seq;
@@ -198,26 +202,22 @@ static bool exec_again(const struct garlic_capture *c, unsigned int from, unsign
 	return false;
 }
 
+/* The snapshot found the process exited: whatever it shows is of its last program. */
+static bool saw_exited(const struct garlic_process *p)
+{
+	return p->argv_state == GARLIC_PROCESS_ZOMBIE || p->exe_state == GARLIC_PROCESS_ZOMBIE ||
+	       p->cwd_state == GARLIC_PROCESS_ZOMBIE ||
+	       (p->stat_state == GARLIC_PROCESS_OK && (p->state == 'Z' || p->state == 'X'));
+}
+
 static bool odd_argv(const struct garlic_process *p)
 {
 	return p->argv_state == GARLIC_PROCESS_OK && (p->argv_len == 0 || p->argv[0] == '\0');
 }
 
-/*
- * Reads s's process into its buffer. Gone before it could be read: the
- * snapshot says so, field by field. Out of memory: no snapshot (false),
- * and the event goes out without one.
- */
-static bool read_snapshot(struct garlic_capture *c, struct capture_slot *s)
-{
-	int r = garlic_process_fill(&s->buf, s->pid, c->fields, c->argv_max);
-
-	if (r < 0 && r != -ENOMEM)
-		r = garlic_process_fill_failed(&s->buf, s->pid, c->fields, -r);
-	return r == 0;
-}
-
 #ifdef GARLIC_TEST_SEAM
+#include "garlic-test.h"
+
 void (*garlic_test_before_snapshot)(pid_t pid);
 
 unsigned int garlic_test_capture_slots(const struct garlic *g)
@@ -226,27 +226,53 @@ unsigned int garlic_test_capture_slots(const struct garlic *g)
 }
 #endif
 
-static void fill(struct garlic_capture *c, struct capture_slot *s)
+/*
+ * Reads s's process into its buffer. Gone before it could be read: the
+ * snapshot says so, field by field. Out of memory: no snapshot (false),
+ * and the event goes out without one.
+ */
+static bool read_snapshot(struct garlic_capture *c, struct capture_slot *s)
 {
+	int r;
+
 #ifdef GARLIC_TEST_SEAM
 	if (garlic_test_before_snapshot)
 		garlic_test_before_snapshot(s->pid);
 #endif
+	r = garlic_process_fill(&s->buf, s->pid, c->fields, c->argv_max);
+	if (r < 0 && r != -ENOMEM)
+		r = garlic_process_fill_failed(&s->buf, s->pid, c->fields, -r);
+	return r == 0;
+}
+
+static void fill(struct garlic_capture *c, struct capture_slot *s)
+{
 	s->ok = read_snapshot(c, s);
 	s->filled = true;
 	if (s->ok && odd_argv(&s->buf->proc)) {
 		/*
 		 * An empty command line, or an empty first argument, is what a
 		 * process shows between two programs while it execs again (the
-		 * next one's arguments not in place yet). A moment later it is
-		 * either the same (the program really has it) or the next
-		 * program's: then this exec's was never seen.
+		 * next one's arguments not in place yet, its name already set).
+		 * Loading the next program (its interpreter mapped, its stack
+		 * built) can take a millisecond: asked again a few times, it is
+		 * either the same (the program really has it), or it exited
+		 * (then it says so), or it is the next program's: then this
+		 * exec's was never seen.
 		 */
 		size_t len = s->buf->proc.argv_len;
 
-		sched_yield();
-		s->ok = read_snapshot(c, s);
-		if (s->ok && (!odd_argv(&s->buf->proc) || s->buf->proc.argv_len != len))
+		for (int i = 0; i < ODD_ARGV_TRIES; i++) {
+			if (i == 0)
+				sched_yield();
+			else
+				nanosleep(&(struct timespec){ .tv_nsec = ODD_ARGV_WAIT_NS }, NULL);
+			s->ok = read_snapshot(c, s);
+			if (!s->ok || !odd_argv(&s->buf->proc) || s->buf->proc.argv_len != len)
+				break;
+		}
+		if (s->ok && !saw_exited(&s->buf->proc) &&
+		    (!odd_argv(&s->buf->proc) || s->buf->proc.argv_len != len))
 			mark_replaced(&s->buf->proc);
 	}
 }
@@ -317,12 +343,30 @@ static bool same_text(const char *a, size_t alen, const char *b, size_t blen)
 	return a && b && alen == blen && memcmp(a, b, alen) == 0;
 }
 
-/* The snapshot found the process exited: whatever it shows is of its last program. */
-static bool saw_exited(const struct garlic_process *p)
+/* path's file name as the kernel names a process after it: 15 bytes at most. */
+static bool named_after(const char *path, const char *comm)
 {
-	return p->argv_state == GARLIC_PROCESS_ZOMBIE || p->exe_state == GARLIC_PROCESS_ZOMBIE ||
-	       p->cwd_state == GARLIC_PROCESS_ZOMBIE ||
-	       (p->stat_state == GARLIC_PROCESS_OK && (p->state == 'Z' || p->state == 'X'));
+	const char *slash = path ? strrchr(path, '/') : NULL;
+
+	if (!path || !comm[0])
+		return false;
+	if (slash)
+		path = slash + 1;
+	return strlen(path) >= 15 ? strncmp(path, comm, 15) == 0 : strcmp(path, comm) == 0;
+}
+
+/*
+ * A later exec whose snapshot has no argv (it had exited) but a name:
+ * this one's program, by argv[0] or exe, under that same name may be the
+ * later program, read early. It cannot be told from a program that
+ * exec'd itself again; either way the process was replaced.
+ */
+static bool maybe_later(const struct garlic_process *p, const struct garlic_process *q)
+{
+	if (q->argv_state == GARLIC_PROCESS_OK || q->comm_state != GARLIC_PROCESS_OK)
+		return false;
+	return (p->argv_state == GARLIC_PROCESS_OK && p->argc > 0 && named_after(p->argv, q->comm)) ||
+	       (p->exe_state == GARLIC_PROCESS_OK && named_after(p->exe, q->comm));
 }
 
 /*
@@ -360,6 +404,10 @@ static void check_not_later(struct garlic_capture *c, struct capture_slot *s)
 		if (!t->filled || !t->ok)
 			continue;
 		q = &t->buf->proc;
+		if (maybe_later(p, q)) {
+			mark_replaced(&s->buf->proc);
+			return;
+		}
 		if ((!(p->fields & GARLIC_PROCESS_ARGV) ||
 		     same_text(p->argv, p->argv_len, q->argv, q->argv_len)) &&
 		    (!(p->fields & GARLIC_PROCESS_EXE) ||

@@ -54,9 +54,9 @@ bool garlic_test_drops_readable(const struct garlic *g);
 /* As if the last reading of the drop counter had been n drops ago. */
 void garlic_test_drops_rewind(struct garlic *g, uint32_t n);
 /*
- * Called with the pid just before the capture reads an exec's snapshot,
- * when set (libgarlic-private only): a test makes the process move on
- * between the exec's event and its read.
+ * Called with the pid just before each read of an exec's snapshot (an
+ * empty command line is read again), when set (libgarlic-private only):
+ * a test makes the process move on between the exec's event and a read.
  */
 extern void (*garlic_test_before_snapshot)(pid_t pid);
 /* The slots of the capture's ring of snapshots (0: no capture). */

@@ -31,6 +31,8 @@ loss-lost-count|lib/loss.c|s/g->counters\.lost += lost;/g->counters.lost += 0;/
 capture-not-prompt|lib/receive.c|s/^\tgarlic_capture_drain(g);$/\t;/
 capture-exited-kept|lib/capture.c|s/bool exited = saw_exited(p);/bool exited = saw_exited(p) \&\& 0;/
 capture-ring-fixed|lib/capture.c|s/if (n >= CAPTURE_SLOTS_MAX)/if (n >= CAPTURE_SLOTS_FIRST)/
+capture-name-unchecked|lib/capture.c|s/^\t\tif (maybe_later(p, q)) {/\t\tif (maybe_later(p, q) \&\& 0) {/
+capture-exiting-replaced|lib/capture.c|s/if (s->ok \&\& !saw_exited(\&s->buf->proc) \&\&/if (s->ok \&\&/
 capture-stale-kept|lib/capture.c|s/if (s->used \&\& ev->timestamp_ns < s->timestamp_ns + CAPTURE_STALE_NS)/if (s->used)/
 budget-fd-shows-socket|lib/receive.c|s/^\t\tgarlic_loop_fd_watch_socket(&g->loop, false);/\t\tgarlic_loop_fd_watch_socket(\&g->loop, true);/
 ids-pidfd-reused|lib/process-pidfd.c|s/if (!err && faccessat(r->dirfd, "stat", F_OK, 0) < 0)/if (0)/
