@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture-common.h"
 #include "live.h"
@@ -106,4 +107,24 @@ void make_busy(struct garlic *g)
 		if (poll(&pfd, 1, TIMEOUT_MS) > 0)
 			garlic_receive(g);
 	}
+}
+
+pid_t spawn_on_pipe(const char *path, char *const argv[], int *go)
+{
+	int fds[2];
+	pid_t pid;
+
+	g_assert_cmpint(pipe(fds), ==, 0);
+	pid = fork();
+	g_assert_cmpint(pid, >=, 0);
+	if (pid == 0) {
+		dup2(fds[0], STDIN_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		execv(path, argv);
+		_exit(127);
+	}
+	close(fds[0]);
+	*go = fds[1];
+	return pid;
 }

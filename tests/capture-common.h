@@ -33,5 +33,11 @@ void loop_until(struct garlic *g, struct seen *s, int n);
 struct garlic *open_capturing(struct seen *s, unsigned int budget_us);
 /* Puts the handle under load: its next read waits for the budget. */
 void make_busy(struct garlic *g);
+/*
+ * Forks and execs path with argv (no argument at all: the kernel gives
+ * one empty one), its stdin the read end of a pipe whose write end is
+ * *go: the process goes on when the test writes there. Its pid.
+ */
+pid_t spawn_on_pipe(const char *path, char *const argv[], int *go);
 
 #endif

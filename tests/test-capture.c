@@ -47,20 +47,10 @@ static void test_argv_during_budget(void)
 	siginfo_t info = { 0 };
 	size_t len = 0;
 	const char *arg;
-	int go[2], status;
+	int go, status;
 
-	g_assert_cmpint(pipe(go), ==, 0);
 	make_busy(g);
-	s.pid = fork();
-	g_assert_cmpint(s.pid, >=, 0);
-	if (s.pid == 0) {
-		dup2(go[0], STDIN_FILENO);
-		close(go[0]);
-		close(go[1]);
-		execv(marked_argv[0], (char **)marked_argv);
-		_exit(127);
-	}
-	close(go[0]);
+	s.pid = spawn_on_pipe(marked_argv[0], (char *const *)marked_argv, &go);
 	/* Runs the handle until the capture has read the process, alive. */
 	snapped_pid = s.pid;
 	snapped = false;
@@ -75,7 +65,7 @@ static void test_argv_during_budget(void)
 	garlic_test_before_snapshot = NULL;
 	/* Then lets it exit while the budget still holds its exec back. */
 	g_assert_cmpint(s.execs, ==, 0);
-	g_assert_cmpint(write(go[1], "\n", 1), ==, 1);
+	g_assert_cmpint(write(go, "\n", 1), ==, 1);
 	g_assert_cmpint(waitid(P_PID, (id_t)s.pid, &info, WEXITED | WNOWAIT), ==, 0);
 	loop_until(g, &s, 1);
 	/* The exec was handed out after the process had exited (budget)... */
@@ -100,7 +90,7 @@ static void test_argv_during_budget(void)
 	g_assert_cmpint(p->stat_state, ==, GARLIC_PROCESS_OK);
 	g_assert_cmpint(p->cgroup_state, !=, GARLIC_PROCESS_NOT_ASKED);
 	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
-	close(go[1]);
+	close(go);
 	free_snapshot(s.copy[0]);
 	garlic_close(g);
 }
@@ -210,21 +200,11 @@ static void test_exec_again_then_exit(void)
 	struct seen s = { 0 };
 	struct garlic *g = open_capturing(&s, 0);
 	const struct garlic_process *p;
-	int go[2], status;
+	int go, status;
 
-	g_assert_cmpint(pipe(go), ==, 0);
-	s.pid = fork();
-	g_assert_cmpint(s.pid, >=, 0);
-	if (s.pid == 0) {
-		dup2(go[0], STDIN_FILENO);
-		close(go[0]);
-		close(go[1]);
-		execv(first[0], (char **)first);
-		_exit(127);
-	}
-	close(go[0]);
+	s.pid = spawn_on_pipe(first[0], (char *const *)first, &go);
 	moving_pid = s.pid;
-	moving_go = go[1];
+	moving_go = go;
 	garlic_test_before_snapshot = exec_again_and_exit;
 	loop_until(g, &s, 2);
 	g_assert_null(garlic_test_before_snapshot);
@@ -239,7 +219,7 @@ static void test_exec_again_then_exit(void)
 	g_assert_cmpint(p->comm_state, ==, GARLIC_PROCESS_OK);
 	g_assert_cmpstr(p->comm, ==, "true");
 	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
-	close(go[1]);
+	close(go);
 	free_snapshot(s.copy[0]);
 	free_snapshot(s.copy[1]);
 	garlic_close(g);
@@ -309,21 +289,11 @@ static void exec_again_while_read(bool exit_2nd)
 	struct seen s = { 0 };
 	struct garlic *g = open_capturing(&s, 0);
 	const struct garlic_process *p;
-	int go[2], status;
+	int go, status;
 
-	g_assert_cmpint(pipe(go), ==, 0);
-	s.pid = fork();
-	g_assert_cmpint(s.pid, >=, 0);
-	if (s.pid == 0) {
-		dup2(go[0], STDIN_FILENO);
-		close(go[0]);
-		close(go[1]);
-		execv(first[0], (char **)first);
-		_exit(127);
-	}
-	close(go[0]);
+	s.pid = spawn_on_pipe(first[0], (char *const *)first, &go);
 	moving_pid = s.pid;
-	moving_go = go[1];
+	moving_go = go;
 	stage = 0;
 	exit_second = exit_2nd;
 	garlic_test_before_snapshot = exec_again_in_place;
@@ -342,10 +312,10 @@ static void exec_again_while_read(bool exit_2nd)
 		g_assert_cmpint(p->argv_state, ==, GARLIC_PROCESS_OK);
 		g_assert_cmpuint(p->argc, ==, 4);
 		g_assert_cmpstr(p->argv + p->argv_len - strlen("second-marker") - 1, ==, "second-marker");
-		g_assert_cmpint(write(go[1], "\n", 1), ==, 1);
+		g_assert_cmpint(write(go, "\n", 1), ==, 1);
 	}
 	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
-	close(go[1]);
+	close(go);
 	free_snapshot(s.copy[0]);
 	free_snapshot(s.copy[1]);
 	garlic_close(g);
@@ -388,21 +358,11 @@ static void test_empty_argv_then_exit(void)
 	struct seen s = { 0 };
 	struct garlic *g = open_capturing(&s, 0);
 	const struct garlic_process *p;
-	int go[2], status;
+	int go, status;
 
-	g_assert_cmpint(pipe(go), ==, 0);
-	s.pid = fork();
-	g_assert_cmpint(s.pid, >=, 0);
-	if (s.pid == 0) {
-		dup2(go[0], STDIN_FILENO);
-		close(go[0]);
-		close(go[1]);
-		execve("/bin/sh", no_argv, environ);
-		_exit(127);
-	}
-	close(go[0]);
+	s.pid = spawn_on_pipe("/bin/sh", no_argv, &go);
 	moving_pid = s.pid;
-	moving_go = go[1];
+	moving_go = go;
 	empty_reads = 0;
 	garlic_test_before_snapshot = exit_on_second_read;
 	loop_until(g, &s, 1);
@@ -414,7 +374,7 @@ static void test_empty_argv_then_exit(void)
 	g_assert_cmpstr(p->comm, ==, "sh");
 	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
 	g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
-	close(go[1]);
+	close(go);
 	free_snapshot(s.copy[0]);
 	garlic_close(g);
 }
