@@ -148,6 +148,13 @@ size_t garlic_procfs_commit(struct reader *r, size_t len)
 	return at;
 }
 
+/* stat, read already, says the process has exited (a kernel thread never has). */
+static bool stat_says_exited(const struct reader *r)
+{
+	return r->st.tried && !r->st.error && !(r->st.flags & TASK_FLAG_KTHREAD) &&
+	       (r->st.state == 'Z' || r->st.state == 'X');
+}
+
 /* The state of a field whose read failed with err (positive). */
 uint8_t garlic_procfs_state_of(struct reader *r, int err)
 {
@@ -165,7 +172,7 @@ uint8_t garlic_procfs_state_of(struct reader *r, int err)
 			return r->gone ? GARLIC_PROCESS_GONE : GARLIC_PROCESS_DENIED;
 		if (r->st.flags & TASK_FLAG_KTHREAD)
 			return GARLIC_PROCESS_KERNEL_THREAD;
-		if (r->st.state == 'Z' || r->st.state == 'X')
+		if (stat_says_exited(r))
 			return GARLIC_PROCESS_ZOMBIE;
 		return GARLIC_PROCESS_DENIED;
 	case ENOENT:
@@ -213,9 +220,7 @@ void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 	 * pid's directory made anew in the dcache) was the largest cost of
 	 * their snapshots.
 	 */
-	if ((r->st.tried && !r->st.error && !(r->st.flags & TASK_FLAG_KTHREAD) &&
-	     (r->st.state == 'Z' || r->st.state == 'X')) ||
-	    garlic_procfs_exited(r)) {
+	if (stat_says_exited(r) || garlic_procfs_exited(r)) {
 		P(r)->argv_state = GARLIC_PROCESS_ZOMBIE;
 		return;
 	}
@@ -245,7 +250,7 @@ void garlic_procfs_read_argv(struct reader *r, size_t argv_max,
 			P(r)->argv_state = GARLIC_PROCESS_GONE;
 			return;
 		}
-		if (r->st.tried && !r->st.error && (r->st.state == 'Z' || r->st.state == 'X')) {
+		if (stat_says_exited(r)) {
 			P(r)->argv_state = GARLIC_PROCESS_ZOMBIE;
 			return;
 		}
