@@ -131,7 +131,7 @@ bool garlic_procfs_exited(const struct reader *r)
 	return r->pidfd >= 0 && poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
 }
 
-bool garlic_procfs_read_ids_pidfd(struct reader *r, pid_t pid)
+bool garlic_procfs_read_ids_pidfd(struct reader *r)
 {
 	struct garlic_pidfd_info info = { .mask = GARLIC_PIDFD_INFO_CREDS };
 	int fd, err;
@@ -139,7 +139,7 @@ bool garlic_procfs_read_ids_pidfd(struct reader *r, pid_t pid)
 	if (!pidfd_info_usable())
 		return false;
 	/* A thread that is not its process's leader has no pidfd. */
-	fd = pidfd_open(pid);
+	fd = pidfd_open(r->pid);
 	if (fd < 0)
 		return false;
 	err = ioctl(fd, GARLIC_PIDFD_GET_INFO, &info) < 0 ? errno : 0;

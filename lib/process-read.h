@@ -76,7 +76,7 @@ void garlic_procfs_read_status(struct reader *r, uint32_t fields);
  * The ids through a pidfd (process-pidfd.c); false when this kernel or
  * task has none to give, and status must be read instead.
  */
-bool garlic_procfs_read_ids_pidfd(struct reader *r, pid_t pid);
+bool garlic_procfs_read_ids_pidfd(struct reader *r);
 /*
  * A pidfd of pid to read its files by path with (process-pidfd.c), or
  * -ESRCH (no such process), or -EOPNOTSUPP (this kernel, namespace or

@@ -62,7 +62,7 @@ int garlic_process_open(pid_t pid)
  * The fields of r's task. Pinned, the ids come last: the PIDFD_GET_INFO
  * that gives them proves every path opened before it.
  */
-static int fill(struct reader *r, pid_t pid, uint32_t fields, size_t argv_max)
+static int fill(struct reader *r, uint32_t fields, size_t argv_max)
 {
 	struct garlic_process_buf **bufp = r->bufp;
 	uint32_t status_fields = fields & (GARLIC_PROCESS_IDS | GARLIC_PROCESS_NSPID);
@@ -79,7 +79,7 @@ static int fill(struct reader *r, pid_t pid, uint32_t fields, size_t argv_max)
 	(*bufp)->used = 0;
 	p = &(*bufp)->proc;
 	memset(p, 0, sizeof(*p));
-	p->pid = pid;
+	p->pid = r->pid;
 	p->fields = fields;
 	p->argv_state = p->exe_state = p->cwd_state = p->ids_state = p->stat_state =
 		p->cgroup_state = p->nspid_state = p->comm_state = GARLIC_PROCESS_NOT_ASKED;
@@ -132,14 +132,14 @@ static int fill(struct reader *r, pid_t pid, uint32_t fields, size_t argv_max)
 		garlic_procfs_read_cgroup(r, &cgroup_off);
 	/* status is read for NSpid anyway; the ids alone come cheaper. */
 	if (status_fields == GARLIC_PROCESS_IDS &&
-	    (r->pidfd >= 0 || garlic_procfs_read_ids_pidfd(r, pid)))
+	    (r->pidfd >= 0 || garlic_procfs_read_ids_pidfd(r)))
 		status_fields = 0;
 	if (status_fields)
 		garlic_procfs_read_status(r, status_fields);
 	if (r->pidfd >= 0) {
 		err = garlic_procfs_prove(r, status_fields == 0 && (fields & GARLIC_PROCESS_IDS));
 		if (err == -ESRCH) {
-			err = garlic_process_fill_failed(bufp, pid, fields, ESRCH);
+			err = garlic_process_fill_failed(bufp, r->pid, fields, ESRCH);
 			return err < 0 ? err : -ESRCH;
 		}
 		if (err < 0)
@@ -178,7 +178,7 @@ int garlic_process_fill_at(struct garlic_process_buf **bufp, int dirfd, pid_t pi
 
 	if (!bufp || pid <= 0 || dirfd < 0 || (fields & ~GARLIC_PROCESS_ALL))
 		return -EINVAL;
-	return fill(&r, pid, fields, argv_max);
+	return fill(&r, fields, argv_max);
 }
 
 int garlic_process_fill_pinned(struct garlic_process_buf **bufp, int pidfd, pid_t pid,
@@ -188,7 +188,7 @@ int garlic_process_fill_pinned(struct garlic_process_buf **bufp, int pidfd, pid_
 
 	if (!bufp || pid <= 0 || pidfd < 0 || (fields & ~GARLIC_PROCESS_ALL))
 		return -EINVAL;
-	return fill(&r, pid, fields, argv_max);
+	return fill(&r, fields, argv_max);
 }
 
 int garlic_process_fill(struct garlic_process_buf **bufp, pid_t pid, uint32_t fields,
