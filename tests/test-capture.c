@@ -175,6 +175,13 @@ static void test_fields_and_options(void)
 static pid_t moving_pid;
 static int moving_go = -1;
 
+/* Starts the process the seam moves on: path with argv, waiting on moving_go. */
+static pid_t spawn_moving(const char *path, char *const argv[])
+{
+	moving_pid = spawn_on_pipe(path, argv, &moving_go);
+	return moving_pid;
+}
+
 /* Before the first exec's read: lets it exec /bin/true, and waits for its exit. */
 static void exec_again_and_exit(pid_t pid)
 {
@@ -200,11 +207,9 @@ static void test_exec_again_then_exit(void)
 	struct seen s = { 0 };
 	struct garlic *g = open_capturing(&s, 0);
 	const struct garlic_process *p;
-	int go, status;
+	int status;
 
-	s.pid = spawn_on_pipe(first[0], (char *const *)first, &go);
-	moving_pid = s.pid;
-	moving_go = go;
+	s.pid = spawn_moving(first[0], (char *const *)first);
 	garlic_test_before_snapshot = exec_again_and_exit;
 	loop_until(g, &s, 2);
 	g_assert_null(garlic_test_before_snapshot);
@@ -219,7 +224,7 @@ static void test_exec_again_then_exit(void)
 	g_assert_cmpint(p->comm_state, ==, GARLIC_PROCESS_OK);
 	g_assert_cmpstr(p->comm, ==, "true");
 	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
-	close(go);
+	close(moving_go);
 	free_snapshot(s.copy[0]);
 	free_snapshot(s.copy[1]);
 	garlic_close(g);
@@ -289,11 +294,9 @@ static void exec_again_while_read(bool exit_2nd)
 	struct seen s = { 0 };
 	struct garlic *g = open_capturing(&s, 0);
 	const struct garlic_process *p;
-	int go, status;
+	int status;
 
-	s.pid = spawn_on_pipe(first[0], (char *const *)first, &go);
-	moving_pid = s.pid;
-	moving_go = go;
+	s.pid = spawn_moving(first[0], (char *const *)first);
 	stage = 0;
 	exit_second = exit_2nd;
 	garlic_test_before_snapshot = exec_again_in_place;
@@ -312,10 +315,10 @@ static void exec_again_while_read(bool exit_2nd)
 		g_assert_cmpint(p->argv_state, ==, GARLIC_PROCESS_OK);
 		g_assert_cmpuint(p->argc, ==, 4);
 		g_assert_cmpstr(p->argv + p->argv_len - strlen("second-marker") - 1, ==, "second-marker");
-		g_assert_cmpint(write(go, "\n", 1), ==, 1);
+		g_assert_cmpint(write(moving_go, "\n", 1), ==, 1);
 	}
 	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
-	close(go);
+	close(moving_go);
 	free_snapshot(s.copy[0]);
 	free_snapshot(s.copy[1]);
 	garlic_close(g);
@@ -358,11 +361,9 @@ static void test_empty_argv_then_exit(void)
 	struct seen s = { 0 };
 	struct garlic *g = open_capturing(&s, 0);
 	const struct garlic_process *p;
-	int go, status;
+	int status;
 
-	s.pid = spawn_on_pipe("/bin/sh", no_argv, &go);
-	moving_pid = s.pid;
-	moving_go = go;
+	s.pid = spawn_moving("/bin/sh", no_argv);
 	empty_reads = 0;
 	garlic_test_before_snapshot = exit_on_second_read;
 	loop_until(g, &s, 1);
@@ -374,7 +375,7 @@ static void test_empty_argv_then_exit(void)
 	g_assert_cmpstr(p->comm, ==, "sh");
 	g_assert_cmpint(waitpid(s.pid, &status, 0), ==, s.pid);
 	g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 3);
-	close(go);
+	close(moving_go);
 	free_snapshot(s.copy[0]);
 	garlic_close(g);
 }
