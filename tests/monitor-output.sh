@@ -76,10 +76,20 @@ ok "an existing file keeps its mode" existing_mode
 # monitor says so and stops with status 1; what it wrote before is in the
 # renamed file, nothing reaches the new path's target.
 hup_into() {
-	rm -f "$tmp/log" "$tmp/log.1" "$tmp/log.ready"
-	"$M" --output "$tmp/log" --events exec --latency 0 --ready-file "$tmp/log.ready" \
+	rm -f "$tmp/log" "$tmp/log.1" "$tmp/log.ready" "$tmp/log.pid" "$tmp/log.rc"
+	# The monitor's status as a shell that only waits for it saw it: this
+	# one runs commands meanwhile, and once (under distcheck) its wait
+	# said 127, the status lost among those it reaped for them.
+	sh -c '"$@" & echo $! >"$0.pid"; wait $!; echo $? >"$0.rc"' "$tmp/log" \
+		"$M" --output "$tmp/log" --events exec --latency 0 --ready-file "$tmp/log.ready" \
 		2>"$tmp/log.err" &
-	mon=$!
+	waiter=$!
+	i=0
+	while [ ! -s "$tmp/log.pid" ] && [ $i -lt 200 ]; do
+		sleep 0.05
+		i=$((i + 1))
+	done
+	mon=$(cat "$tmp/log.pid")
 	ready "$tmp/log.ready" $mon || return 1
 	/bin/echo before-rotation >/dev/null
 	wait_grep "$tmp/log" "before-rotation" || { diag "no exec line"; return 1; }
@@ -93,14 +103,15 @@ hup_into() {
 	kill -HUP $mon
 	# It must stop by itself: one that goes on is killed after 10 s (and fails).
 	i=0
-	while [ $i -lt 200 ] && [ "$(cut -d' ' -f3 /proc/$mon/stat 2>/dev/null)" != Z ]; do
+	while [ $i -lt 200 ] && [ ! -s "$tmp/log.rc" ]; do
 		/bin/echo after-rotation >/dev/null
 		sleep 0.05
 		i=$((i + 1))
 	done
-	kill -KILL $mon 2>/dev/null
-	wait $mon
-	hup_rc=$?
+	# Once its status is out its waiter has reaped it: the pid is no longer its.
+	[ -s "$tmp/log.rc" ] || kill -KILL $mon 2>/dev/null
+	wait $waiter
+	hup_rc=$(cat "$tmp/log.rc")
 	mon=
 	diag "status $hup_rc: $(cat "$tmp/log.err")"
 	[ "$hup_rc" = 1 ] &&
